@@ -18,9 +18,9 @@ Examples
         --device cuda --param max_epochs=40
     python benchmarks/run.py --table   # only rebuild the table
 
-``--trace`` fits epoch by epoch (``warm_start=True``) and records the
-accuracy after each epoch against the cumulative training time, i.e. the
-time-to-accuracy curve; evaluation time is not counted as training time.
+``--trace EVERY`` scores the model every EVERY epochs during the one fit
+and records the accuracy against the training time so far, i.e. the
+time-to-accuracy curve; scoring time is not counted as training time.
 """
 
 import argparse
@@ -126,6 +126,10 @@ def _versions():
 
 
 def _git_commit():
+    # A copy of the tree without .git (a remote GPU machine, say) gets
+    # the commit from whoever copied it.
+    if os.environ.get("SKDEEPCLUST_GIT_COMMIT"):
+        return os.environ["SKDEEPCLUST_GIT_COMMIT"]
     try:
         commit = subprocess.check_output(
             ["git", "rev-parse", "HEAD"], cwd=REPO, text=True, stderr=subprocess.DEVNULL
@@ -159,7 +163,42 @@ def _scores(y, labels):
     }
 
 
-def fit_and_measure(estimator, X, y, *, trace=False):
+def _traced(estimator, y, every, curve, label):
+    """``estimator`` re-classed to score itself every ``every`` epochs.
+
+    The scores go to ``curve`` (and to stdout, so that a run stopped early
+    still leaves its curve in the log) with the training seconds so far;
+    the time spent scoring is counted apart and left out of them.
+    """
+    import torch
+
+    base_class = type(estimator)
+    clock = {"start": None, "scoring": 0.0}
+
+    def _after_epoch(self, X, epoch):
+        base_class._after_epoch(self, X, epoch)
+        n_done = epoch + 1
+        if n_done % every and n_done != self.max_epochs:
+            return
+        if X.is_cuda:
+            torch.cuda.synchronize()
+        scoring_start = time.perf_counter()
+        point = {
+            "epoch": n_done,
+            "fit_seconds": round(scoring_start - clock["start"] - clock["scoring"], 3),
+        } | _scores(y, self._predict_device(X))
+        curve.append(point)
+        print(f"[trace {label}] {json.dumps(point)}", flush=True)
+        clock["scoring"] += time.perf_counter() - scoring_start
+
+    traced_class = type(
+        base_class.__name__, (base_class,), {"_after_epoch": _after_epoch}
+    )
+    traced = traced_class(**estimator.get_params())
+    return traced, clock
+
+
+def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
     """Fit, time and score one estimator; returns the measured fields."""
     import torch
 
@@ -167,27 +206,15 @@ def fit_and_measure(estimator, X, y, *, trace=False):
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     curve = []
-    if trace:
-        epochs = estimator.get_params()["max_epochs"]
-        estimator.set_params(max_epochs=1, warm_start=True)
-        fit_seconds = 0.0
-        for _ in range(epochs):
-            start = time.perf_counter()
-            estimator.fit(X)
-            if cuda:
-                torch.cuda.synchronize()
-            fit_seconds += time.perf_counter() - start
-            curve.append(
-                {"epoch": estimator.n_iter_, "fit_seconds": round(fit_seconds, 3)}
-                | _scores(y, estimator.labels_)
-            )
-        estimator.set_params(max_epochs=epochs, warm_start=False)
-    else:
-        start = time.perf_counter()
-        estimator.fit(X)
-        if cuda:
-            torch.cuda.synchronize()
-        fit_seconds = time.perf_counter() - start
+    clock = {"scoring": 0.0}
+    if trace_every:
+        estimator, clock = _traced(estimator, y, trace_every, curve, label)
+    start = time.perf_counter()
+    clock["start"] = start
+    estimator.fit(X)
+    if cuda:
+        torch.cuda.synchronize()
+    fit_seconds = time.perf_counter() - start - clock["scoring"]
     n_epochs = int(getattr(estimator, "n_iter_", 0))
     deep = hasattr(estimator, "loss_curve_")
     return {
@@ -236,7 +263,11 @@ def run(args):
         )
         X_fit = X.reshape(len(X), -1) if name == "KMeans" else X
         measured = fit_and_measure(
-            estimator, X_fit, y, trace=args.trace and name != "KMeans"
+            estimator,
+            X_fit,
+            y,
+            trace_every=args.trace if name != "KMeans" else 0,
+            label=f"{args.dataset} {name} seed {args.seed}",
         )
         record = {
             "estimator": name,
@@ -251,8 +282,8 @@ def run(args):
             + ([record["tag"]] if record["tag"] else [])
             + [f"seed{args.seed}", device_kind]
         )
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / f"{stem}.json"
+        args.results_dir.mkdir(parents=True, exist_ok=True)
+        path = args.results_dir / f"{stem}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
         written.append(path)
         print(
@@ -261,7 +292,7 @@ def run(args):
             f"{record['fit_seconds']:.1f}s  -> {path}",
             flush=True,
         )
-    write_table()
+    write_table(args.results_dir)
     return written
 
 
@@ -273,9 +304,9 @@ def _fmt(value, digits=3):
     return str(value)
 
 
-def write_table():
-    """Rebuild ``results/README.md`` from every recorded JSON file."""
-    records = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+def write_table(results_dir=RESULTS):
+    """Rebuild ``README.md`` in ``results_dir`` from its JSON files."""
+    records = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
     groups = {}
     for r in records:
         key = (r["dataset"], r["estimator"], r.get("tag") or "", r["device"])
@@ -327,7 +358,7 @@ def write_table():
             f"{_fmt(r['peak_host_mb'], 0)} | {_fmt(r['peak_device_mb'], 0)} | "
             f"{r['versions']['torch']} | {(r['git_commit'] or '')[:10]} |"
         )
-    (RESULTS / "README.md").write_text("\n".join(lines) + "\n")
+    (results_dir / "README.md").write_text("\n".join(lines) + "\n")
 
 
 def main(argv=None):
@@ -350,11 +381,25 @@ def main(argv=None):
     )
     parser.add_argument("--max-samples", type=int, help="random subset (smoke runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip KMeans row")
-    parser.add_argument("--trace", action="store_true", help="record time-to-accuracy")
+    parser.add_argument(
+        "--trace",
+        type=int,
+        nargs="?",
+        const=1,
+        default=0,
+        metavar="EVERY",
+        help="record time-to-accuracy, scoring every EVERY epochs (default 1)",
+    )
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=RESULTS,
+        help="where the JSON files and table go (default: %(default)s)",
+    )
     parser.add_argument("--table", action="store_true", help="only rebuild the table")
     args = parser.parse_args(argv)
     if args.table:
-        write_table()
+        write_table(args.results_dir)
         return
     if not (args.estimator and args.dataset):
         parser.error("--estimator and --dataset are required (or --table)")

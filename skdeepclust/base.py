@@ -436,6 +436,14 @@ class BaseDeepClusterer(
                     f"loss {loss:.6f}  {time.perf_counter() - start:.2f}s",
                     flush=True,
                 )
+            self._after_epoch(X, epoch)
+
+    def _after_epoch(self, X, epoch):
+        """Called with the training images after every epoch; does nothing.
+
+        A seam for instrumentation (the benchmark script records accuracy
+        against training time through it) that leaves training untouched.
+        """
 
     # --- inference ---------------------------------------------------------
 

@@ -37,8 +37,6 @@ except ImportError:  # pragma: no cover - the metrics module is a sibling's
         return counts[rows, cols].sum() / len(labels_true)
 
 
-
-
 def _tiny(**params):
     """A small, fast configuration (the network keeps its layout)."""
     defaults = dict(

@@ -1,0 +1,133 @@
+"""The four estimators on a CUDA device: training, inference, persistence.
+
+Skipped where CUDA is absent (CI has no GPU); run on a GPU machine with
+``python -m pytest tests/test_cuda.py``.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits
+
+from skdeepclust import (
+    DTIGaussianMixture,
+    DTIKMeans,
+    MMDCClustering,
+    STDACClustering,
+)
+from skdeepclust.cluster_metrics import clustering_accuracy_score
+
+pytestmark = [
+    pytest.mark.cuda,
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
+]
+
+# The digits configurations of the CPU tests, which beat KMeans there.
+DIGITS_CONFIGS = {
+    "DTIKMeans": lambda seed: DTIKMeans(
+        10,
+        transformations=("identity", "affine"),
+        curriculum_milestones=(5,),
+        max_epochs=18,
+        lr_milestones=(15,),
+        batch_size=64,
+        learning_rate=2e-3,
+        init="k-means++",
+        random_state=seed,
+        device="cuda",
+    ),
+    "DTIGaussianMixture": lambda seed: DTIGaussianMixture(
+        10,
+        transformations=("identity", "affine"),
+        curriculum_milestones=(5,),
+        max_epochs=18,
+        lr_milestones=(15,),
+        batch_size=64,
+        learning_rate=5e-3,
+        init="k-means++",
+        random_state=seed,
+        device="cuda",
+    ),
+    "MMDCClustering": lambda seed: MMDCClustering(
+        n_clusters=10,
+        max_epochs=10,
+        batch_size=32,
+        input_size=16,
+        refine_epoch=7,
+        lr_milestones=(9,),
+        random_state=seed,
+        device="cuda",
+    ),
+    "STDACClustering": lambda seed: STDACClustering(
+        n_clusters=10,
+        n_st_layers=1,
+        st_init="identity",
+        conv_channels=(16, 32, 64),
+        hidden_units=128,
+        self_target_weight=1.0,
+        max_epochs=30,
+        batch_size=64,
+        learning_rate=2e-3,
+        random_state=seed,
+        device="cuda",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits()
+    return (data.images / 16.0).astype(np.float32), data.target
+
+
+@pytest.fixture(scope="module")
+def kmeans_accuracy(digits):
+    X, y = digits
+    labels = KMeans(10, n_init=10, random_state=0).fit_predict(X.reshape(len(X), -1))
+    return clustering_accuracy_score(y, labels)
+
+
+@pytest.mark.parametrize("name", sorted(DIGITS_CONFIGS))
+def test_clusters_digits_on_cuda(name, digits, kmeans_accuracy):
+    X, y = digits
+    # Mean over seeds: single CUDA runs are not bit-reproducible
+    # (atomic adds in the backward passes of grid sampling and pooling).
+    scores = []
+    for seed in range(2):
+        est = DIGITS_CONFIGS[name](seed).fit(X)
+        assert str(est.device_).startswith("cuda")
+        scores.append(clustering_accuracy_score(y, est.labels_))
+    assert np.mean(scores) > max(kmeans_accuracy, 0.78), scores
+
+
+@pytest.mark.parametrize("name", sorted(DIGITS_CONFIGS))
+def test_cuda_model_predicts_and_pickles_to_cpu(name, digits, monkeypatch):
+    X, _ = digits
+    est = DIGITS_CONFIGS[name](0).set_params(max_epochs=2).fit(X[:400])
+    labels = est.predict(X[:400])
+    np.testing.assert_array_equal(labels, est.labels_)
+    embedding = est.transform(X[:50])
+    assert isinstance(embedding, np.ndarray) and np.isfinite(embedding).all()
+
+    # The pickle holds CPU tensors; a machine without CUDA loads it on
+    # the CPU and predicts the same clusters.
+    payload = pickle.dumps(est)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="loaded on the CPU"):
+        loaded = pickle.loads(payload)
+    cpu_labels = loaded.predict(X[:400])
+    agreement = np.mean(cpu_labels == labels)
+    # cuDNN and CPU convolutions round differently: a handful of images
+    # near a boundary may switch, no more.
+    assert agreement > 0.99, agreement
+
+
+@pytest.mark.parametrize("name", sorted(DIGITS_CONFIGS))
+def test_cuda_warm_start_continues(name, digits):
+    X, _ = digits
+    est = DIGITS_CONFIGS[name](0).set_params(max_epochs=1, warm_start=True)
+    est.fit(X[:300]).fit(X[:300])
+    assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
