@@ -63,6 +63,7 @@ def main(argv=None):
     results = args.out / "results"
     environment = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     environment["PYTHONUNBUFFERED"] = "1"
+    environment["SKDEEPCLUST_CONCURRENT_RUNS"] = str(args.jobs)
     states = ["queued"] * len(runs)
     started, ended, running = {}, {}, {}
     status = args.out / "status.txt"

@@ -252,6 +252,9 @@ def run(args):
         "versions": _versions(),
         "git_commit": _git_commit(),
         "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:]),
+        # Runs sharing the machine (benchmarks/campaign.py sets it): fit
+        # seconds and images/s of a shared machine are not those of one run.
+        "concurrent_runs": int(os.environ.get("SKDEEPCLUST_CONCURRENT_RUNS", "1")),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),
@@ -304,6 +307,12 @@ def _fmt(value, digits=3):
     return str(value)
 
 
+def _sharing(rows):
+    # Older records predate the field: how busy their machine was is unknown.
+    counts = sorted({r.get("concurrent_runs") for r in rows}, key=str)
+    return "/".join("?" if c is None else str(c) for c in counts)
+
+
 def write_table(results_dir=RESULTS):
     """Rebuild ``README.md`` in ``results_dir`` from its JSON files."""
     records = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
@@ -318,13 +327,17 @@ def write_table(results_dir=RESULTS):
         "fitted and evaluated on train+test together, as the papers do. ACC is the",
         "Hungarian-matched accuracy. `epochs` counts training epochs (Lloyd",
         "iterations of the best initialisation for KMeans). Re-run a row with the",
-        "`command` in its JSON file.",
+        "`command` in its JSON file. `runs sharing the machine` > 1 means the run",
+        "was one of several at once (`benchmarks/campaign.py`): its fit seconds",
+        "and images/s are those of a shared machine, upper bounds on a run alone;",
+        "`?`: not recorded (CPU runs of the first session, some on a loaded",
+        "machine). `benchmarks/results/throughput/` has speeds measured alone.",
         "",
         "## Summary (mean ± std over seeds)",
         "",
         "| dataset | estimator | tag | device | seeds | ACC | NMI | ARI | epochs "
-        "| fit s | train img/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| fit s | train img/s | runs sharing the machine |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (dataset, estimator, tag, device), rows in sorted(groups.items()):
 
@@ -339,15 +352,17 @@ def write_table(results_dir=RESULTS):
             f"| {dataset} | {estimator} | {tag} | {device} | "
             f"{len(rows)} | {stat('acc')} | {stat('nmi')} | {stat('ari')} | "
             f"{rows[0]['epochs']} | {np.mean([r['fit_seconds'] for r in rows]):.1f} | "
-            f"{_fmt(None if None in speed else float(np.mean(speed)), 0)} |"
+            f"{_fmt(None if None in speed else float(np.mean(speed)), 0)} | "
+            f"{_sharing(rows)} |"
         )
     lines += [
         "",
         "## All runs",
         "",
         "| dataset | n | estimator | tag | seed | device | ACC | NMI | ARI | epochs "
-        "| fit s | train img/s | peak host MB | peak device MB | torch | commit |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| fit s | train img/s | sharing | peak host MB | peak device MB | torch "
+        "| commit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted(records, key=lambda r: (r["dataset"], r["estimator"], r["seed"])):
         lines.append(
@@ -355,6 +370,7 @@ def write_table(results_dir=RESULTS):
             f"{r.get('tag') or ''} | {r['seed']} | {r['device']} | {_fmt(r['acc'])} | "
             f"{_fmt(r['nmi'])} | {_fmt(r['ari'])} | {r['epochs']} | "
             f"{_fmt(r['fit_seconds'], 1)} | {_fmt(r['train_images_per_second'], 0)} | "
+            f"{_sharing([r])} | "
             f"{_fmt(r['peak_host_mb'], 0)} | {_fmt(r['peak_device_mb'], 0)} | "
             f"{r['versions']['torch']} | {(r['git_commit'] or '')[:10]} |"
         )

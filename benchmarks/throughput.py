@@ -18,6 +18,7 @@ Run nothing else on the machine while it measures::
 import argparse
 import datetime
 import json
+import os
 import time
 from pathlib import Path
 
@@ -85,7 +86,10 @@ def main(argv=None):
     parser.add_argument("--n-samples", type=int, default=10240)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-home", default=str(DEFAULT_DATA_HOME))
+    parser.add_argument(
+        "--data-home",
+        default=os.environ.get("SKDEEPCLUST_DATA_HOME", str(DEFAULT_DATA_HOME)),
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS / "throughput")
     args = parser.parse_args(argv)
 

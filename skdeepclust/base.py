@@ -186,10 +186,12 @@ def images_to_numpy(images, image_shape):
 def resolve_device(device):
     """Turn the ``device`` parameter into a :class:`torch.device`.
 
-    ``"auto"`` (or None) means CUDA when available, else the CPU.
+    ``"auto"`` (or None) means CUDA when available, else the CPU. A CUDA
+    device without an index gets the current one, so that ``device_``
+    compares equal to the device of the fitted tensors.
     """
     if device is None or (isinstance(device, str) and device == "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
     try:
         resolved = torch.device(device)
     except (RuntimeError, TypeError, ValueError) as exc:
@@ -208,6 +210,8 @@ def resolve_device(device):
                 f"device={device!r} was asked for but this machine has "
                 f"{torch.cuda.device_count()} CUDA device(s)."
             )
+        if resolved.index is None:
+            resolved = torch.device("cuda", torch.cuda.current_device())
     elif resolved.type != "cpu":
         raise ValueError(
             f"Unsupported device {device!r}: skdeepclust trains on 'cpu' or 'cuda'."
