@@ -313,13 +313,67 @@ def _sharing(rows):
     return "/".join("?" if c is None else str(c) for c in counts)
 
 
-def write_table(results_dir=RESULTS):
-    """Rebuild ``README.md`` in ``results_dir`` from its JSON files."""
-    records = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
+SUMMARY_COLUMNS = (
+    "dataset",
+    "estimator",
+    "tag",
+    "device",
+    "seeds",
+    "ACC",
+    "NMI",
+    "ARI",
+    "epochs",
+    "fit s",
+    "train img/s",
+    "runs sharing the machine",
+)
+
+
+def load_records(results_dir=RESULTS):
+    return [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
+
+
+def summary_rows(records):
+    """One row of strings (``SUMMARY_COLUMNS``) per configuration and device.
+
+    Scores are the mean ± standard deviation over the recorded seeds.
+    """
     groups = {}
     for r in records:
         key = (r["dataset"], r["estimator"], r.get("tag") or "", r["device"])
         groups.setdefault(key, []).append(r)
+    rows = []
+    for (dataset, estimator, tag, device), runs in sorted(groups.items()):
+
+        def stat(field, runs=runs):
+            values = np.array([r[field] for r in runs], dtype=float)
+            if len(values) == 1:
+                return f"{values[0]:.3f}"
+            return f"{values.mean():.3f} ± {values.std():.3f}"
+
+        speed = [r["train_images_per_second"] for r in runs]
+        rows.append(
+            [
+                dataset,
+                estimator,
+                tag,
+                device,
+                str(len(runs)),
+                stat("acc"),
+                stat("nmi"),
+                stat("ari"),
+                str(runs[0]["epochs"]),
+                f"{np.mean([r['fit_seconds'] for r in runs]):.1f}",
+                _fmt(None if None in speed else float(np.mean(speed)), 0),
+                _sharing(runs),
+            ]
+        )
+    return rows
+
+
+def write_table(results_dir=RESULTS):
+    """Rebuild ``README.md`` in ``results_dir`` from its JSON files."""
+    records = load_records(results_dir)
     lines = [
         "# Recorded benchmark results",
         "",
@@ -335,26 +389,10 @@ def write_table(results_dir=RESULTS):
         "",
         "## Summary (mean ± std over seeds)",
         "",
-        "| dataset | estimator | tag | device | seeds | ACC | NMI | ARI | epochs "
-        "| fit s | train img/s | runs sharing the machine |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(SUMMARY_COLUMNS) + " |",
+        "|" + "---|" * len(SUMMARY_COLUMNS),
     ]
-    for (dataset, estimator, tag, device), rows in sorted(groups.items()):
-
-        def stat(field, rows=rows):
-            values = np.array([r[field] for r in rows], dtype=float)
-            if len(values) == 1:
-                return f"{values[0]:.3f}"
-            return f"{values.mean():.3f} ± {values.std():.3f}"
-
-        speed = [r["train_images_per_second"] for r in rows]
-        lines.append(
-            f"| {dataset} | {estimator} | {tag} | {device} | "
-            f"{len(rows)} | {stat('acc')} | {stat('nmi')} | {stat('ari')} | "
-            f"{rows[0]['epochs']} | {np.mean([r['fit_seconds'] for r in rows]):.1f} | "
-            f"{_fmt(None if None in speed else float(np.mean(speed)), 0)} | "
-            f"{_sharing(rows)} |"
-        )
+    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(records)]
     lines += [
         "",
         "## All runs",
