@@ -9,6 +9,12 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from digits_configs import (
+    DTI_LEARNING_RATES,
+    DTI_SCHEDULE,
+    MMDC_PARAMS,
+    STDAC_PARAMS,
+)
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 
@@ -25,56 +31,24 @@ pytestmark = [
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
 ]
 
-# The digits configurations of the CPU tests, which beat KMeans there.
-DIGITS_CONFIGS = {
-    "DTIKMeans": lambda seed: DTIKMeans(
-        10,
-        transformations=("identity", "affine"),
-        curriculum_milestones=(5,),
-        max_epochs=18,
-        lr_milestones=(15,),
-        batch_size=64,
-        learning_rate=2e-3,
-        init="k-means++",
-        random_state=seed,
-        device="cuda",
-    ),
-    "DTIGaussianMixture": lambda seed: DTIGaussianMixture(
-        10,
-        transformations=("identity", "affine"),
-        curriculum_milestones=(5,),
-        max_epochs=18,
-        lr_milestones=(15,),
-        batch_size=64,
-        learning_rate=5e-3,
-        init="k-means++",
-        random_state=seed,
-        device="cuda",
-    ),
-    "MMDCClustering": lambda seed: MMDCClustering(
-        n_clusters=10,
-        max_epochs=10,
-        batch_size=32,
-        input_size=16,
-        refine_epoch=7,
-        lr_milestones=(9,),
-        random_state=seed,
-        device="cuda",
-    ),
-    "STDACClustering": lambda seed: STDACClustering(
-        n_clusters=10,
-        n_st_layers=1,
-        st_init="identity",
-        conv_channels=(16, 32, 64),
-        hidden_units=128,
-        self_target_weight=1.0,
-        max_epochs=30,
-        batch_size=64,
-        learning_rate=2e-3,
-        random_state=seed,
-        device="cuda",
-    ),
-}
+
+def _digits_estimator(name, seed):
+    """The digits configuration of the CPU tests, on the GPU."""
+    common = {"random_state": seed, "device": "cuda"}
+    if name.startswith("DTI"):
+        estimator_class = {
+            "DTIKMeans": DTIKMeans,
+            "DTIGaussianMixture": DTIGaussianMixture,
+        }
+        return estimator_class[name](
+            10, learning_rate=DTI_LEARNING_RATES[name], **DTI_SCHEDULE, **common
+        )
+    if name == "MMDCClustering":
+        return MMDCClustering(**MMDC_PARAMS, **common)
+    return STDACClustering(**STDAC_PARAMS, **common)
+
+
+ESTIMATORS = ["DTIGaussianMixture", "DTIKMeans", "MMDCClustering", "STDACClustering"]
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +64,7 @@ def kmeans_accuracy(digits):
     return clustering_accuracy_score(y, labels)
 
 
-@pytest.mark.parametrize("name", sorted(DIGITS_CONFIGS))
+@pytest.mark.parametrize("name", ESTIMATORS)
 def test_clusters_digits_on_cuda(name, digits, kmeans_accuracy):
     X, y = digits
     # These short digits configurations vary by several points between
@@ -101,16 +75,16 @@ def test_clusters_digits_on_cuda(name, digits, kmeans_accuracy):
     # benchmarks check quality.
     scores = []
     for seed in range(2):
-        est = DIGITS_CONFIGS[name](seed).fit(X)
+        est = _digits_estimator(name, seed).fit(X)
         assert est.device_.type == "cuda"
         scores.append(clustering_accuracy_score(y, est.labels_))
     assert np.mean(scores) > 0.7, (scores, kmeans_accuracy)
 
 
-@pytest.mark.parametrize("name", sorted(DIGITS_CONFIGS))
+@pytest.mark.parametrize("name", ESTIMATORS)
 def test_cuda_model_predicts_and_pickles_to_cpu(name, digits, monkeypatch):
     X, _ = digits
-    est = DIGITS_CONFIGS[name](0).set_params(max_epochs=2).fit(X[:400])
+    est = _digits_estimator(name, 0).set_params(max_epochs=2).fit(X[:400])
     labels = est.predict(X[:400])
     np.testing.assert_array_equal(labels, est.labels_)
     embedding = est.transform(X[:50])
@@ -129,9 +103,9 @@ def test_cuda_model_predicts_and_pickles_to_cpu(name, digits, monkeypatch):
     assert agreement > 0.99, agreement
 
 
-@pytest.mark.parametrize("name", sorted(DIGITS_CONFIGS))
+@pytest.mark.parametrize("name", ESTIMATORS)
 def test_cuda_warm_start_continues(name, digits):
     X, _ = digits
-    est = DIGITS_CONFIGS[name](0).set_params(max_epochs=1, warm_start=True)
+    est = _digits_estimator(name, 0).set_params(max_epochs=1, warm_start=True)
     est.fit(X[:300]).fit(X[:300])
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2

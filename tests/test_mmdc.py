@@ -9,6 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from digits_configs import MMDC_PARAMS
 from sklearn.cluster import KMeans
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
@@ -66,18 +67,7 @@ def test_beats_kmeans_on_digits(digits):
     images, labels = digits
     kmeans = KMeans(10, n_init=10, random_state=0).fit(images.reshape(len(images), -1))
     kmeans_accuracy = clustering_accuracy_score(labels, kmeans.labels_)
-    # Fast configuration: 16x16 input, 10 epochs of 57 steps, refinement
-    # from epoch 7 (the paper's recipe is 50 epochs of 128-image batches).
-    mmdc = MMDCClustering(
-        n_clusters=10,
-        max_epochs=10,
-        batch_size=32,
-        input_size=16,
-        refine_epoch=7,
-        lr_milestones=(9,),
-        random_state=0,
-        device="cpu",
-    ).fit(images)
+    mmdc = MMDCClustering(random_state=0, device="cpu", **MMDC_PARAMS).fit(images)
     accuracy = clustering_accuracy_score(labels, mmdc.labels_)
     assert accuracy > max(kmeans_accuracy, 0.8), (accuracy, kmeans_accuracy)
     assert mmdc.n_iter_ == 10 and len(mmdc.loss_curve_) == 10

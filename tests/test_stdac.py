@@ -7,6 +7,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from digits_configs import STDAC_PARAMS
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
@@ -90,22 +91,7 @@ def test_sklearn_compatible(estimator, check):
 
 # --- the method works --------------------------------------------------------
 
-# Digits configuration: a smaller network, larger steps and a weaker
-# self-target term than the MNIST defaults, which are tuned for 2,000
-# steps per epoch, not 28. ACC over seeds 0-5: 0.91, 0.87, 0.87, 0.81,
-# 0.73, 0.81 (K-means: 0.79).
-DIGITS_PARAMS = dict(
-    n_clusters=10,
-    n_st_layers=1,
-    st_init="identity",
-    conv_channels=(16, 32, 64),
-    hidden_units=128,
-    self_target_weight=1.0,
-    max_epochs=30,
-    batch_size=64,
-    learning_rate=2e-3,
-    device="cpu",
-)
+DIGITS_PARAMS = dict(STDAC_PARAMS, device="cpu")
 
 
 def test_clusters_digits_better_than_kmeans(digits):
