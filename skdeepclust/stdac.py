@@ -77,7 +77,7 @@ _NO_AUGMENTATION = {
 _AUTO_AUGMENT_MIN_SIDE = 8
 
 SELECTIONS = ("dac*", "dac")
-BN_STATISTICS = ("running", "batch")
+BN_STATISTICS = ("running", "batch", "batch_during_fit")
 
 # Samples used to recompute the batch-norm statistics after each epoch.
 _RECALIBRATION_SAMPLES = 10_000
@@ -334,7 +334,7 @@ class STDACClustering(BaseDeepClusterer):
     dropout : float, default=0.5
         Dropout rate after the hidden dense layer (the authors' code).
 
-    bn_statistics : {"running", "batch"}, default="running"
+    bn_statistics : {"running", "batch", "batch_during_fit"}, default="running"
         Statistics batch normalisation uses outside training steps (pseudo
         labels, ``predict``, ``transform``...). ``"running"``: running
         averages, computed over the training set (10,000 random samples of
@@ -345,6 +345,14 @@ class STDACClustering(BaseDeepClusterer):
         Keras code (``mode=2``); predictions then depend on what they are
         predicted with (batches of up to 1024 samples), which
         scikit-learn's estimator checks reject.
+        ``"batch_during_fit"``: batch statistics for the pseudo-labels, as
+        the authors, and running ones (recalibrated after every epoch) for
+        ``predict`` and ``transform``, so that predictions do not depend on
+        the batch. Normalising the output layer over each batch spreads
+        the batch over the clusters, which the pairwise loss alone does not
+        do: on 10,000 MNIST images (smaller network, no spatial
+        transformer, seed 0) ACC was 0.55 with ``"running"`` and 0.88 with
+        ``"batch"``.
 
     max_epochs : int, default=10
         Number of epochs.
@@ -605,7 +613,7 @@ class STDACClustering(BaseDeepClusterer):
             dropout=self.dropout,
         ).to(X.device)
         self.network_.use_batch_statistics(self.bn_statistics == "batch")
-        if self.bn_statistics == "running":
+        if self.bn_statistics != "batch":
             # Statistics of the data from the start: a fresh batch norm is
             # the identity in evaluation mode, and the first chunk's pseudo
             # labels would come from un-normalised, near-uniform outputs.
@@ -630,6 +638,8 @@ class STDACClustering(BaseDeepClusterer):
         n_pairs = 0
         n_steps = 0
 
+        if self.bn_statistics == "batch_during_fit":
+            self.network_.use_batch_statistics(True)
         order = torch.randperm(X.shape[0], device=device)
         start = 0
         for chunk_length in _split_sizes(X.shape[0], self.chunk_size):
@@ -667,7 +677,9 @@ class STDACClustering(BaseDeepClusterer):
                 n_pairs += selected.numel()
                 n_steps += 1
 
-        if self.bn_statistics == "running":
+        if self.bn_statistics == "batch_during_fit":
+            self.network_.use_batch_statistics(False)
+        if self.bn_statistics != "batch":
             # The running averages lag behind the weights, most of all with
             # few steps per epoch; exact statistics of the training set make
             # the next pseudo-labels and the predictions those of the

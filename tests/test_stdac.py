@@ -277,6 +277,18 @@ def test_authors_batch_statistics_option():
     assert model.predict_proba(X[:1]).shape == (1, 3)
 
 
+def test_batch_statistics_during_fit_only():
+    X = np.random.RandomState(0).rand(50, 8, 8)
+    model = _tiny(bn_statistics="batch_during_fit").fit(X)
+    # Predictions use running statistics: independent of the batch...
+    full = model.predict_proba(X)
+    np.testing.assert_allclose(model.predict_proba(X[7:9]), full[7:9], atol=1e-6)
+    # ...but the pseudo-labels of training used batch statistics, so the
+    # training went elsewhere than with running statistics throughout.
+    running = _tiny(bn_statistics="running").fit(X)
+    assert not np.allclose(running.predict_proba(X), full, atol=1e-4)
+
+
 def test_reproducible_and_pickle_round_trip():
     X = np.random.RandomState(0).rand(50, 8, 8)
     model = _tiny(n_st_layers=2).fit(X)
