@@ -325,7 +325,7 @@ SUMMARY_COLUMNS = (
     "epochs",
     "fit s",
     "train img/s",
-    "runs sharing the machine",
+    "runs at once",
 )
 
 
@@ -381,7 +381,7 @@ def write_table(results_dir=RESULTS):
         "fitted and evaluated on train+test together, as the papers do. ACC is the",
         "Hungarian-matched accuracy. `epochs` counts training epochs (Lloyd",
         "iterations of the best initialisation for KMeans). Re-run a row with the",
-        "`command` in its JSON file. `runs sharing the machine` > 1 means the run",
+        "`command` in its JSON file. `runs at once` > 1 means the run",
         "was one of several at once (`benchmarks/campaign.py`): its fit seconds",
         "and images/s are those of a shared machine, upper bounds on a run alone;",
         "`?`: not recorded (CPU runs of the first session, some on a loaded",

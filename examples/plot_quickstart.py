@@ -63,6 +63,7 @@ estimators = {
         batch_size=64,
         learning_rate=2e-3,
         max_epochs=30,
+        bn_statistics="running",  # suits the few steps of a small set
         random_state=0,
     ),
     "MMDCClustering": MMDCClustering(

@@ -45,6 +45,7 @@ stdac = STDACClustering(
     batch_size=64,
     learning_rate=2e-3,
     max_epochs=30,
+    bn_statistics="running",  # suits the few steps of a small set
     random_state=0,
 )
 labels = stdac.fit_predict(images)

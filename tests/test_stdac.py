@@ -69,21 +69,38 @@ def digits():
 # No spatial transformer here: check_clustering's 1 x 2 "images" of blobs
 # cluster reliably (ARI > 0.4 at its seed) without one; the ST path is
 # checked for batch invariance and pickling below.
+_CHECKED = dict(
+    n_clusters=3,
+    n_st_layers=0,
+    st_init="identity",
+    conv_channels=(4, 8, 8),
+    hidden_units=16,
+    dropout=0.0,
+    max_epochs=10,
+    batch_size=16,
+    learning_rate=1e-2,
+    device="cpu",
+)
+
+
+def _expected_failed_checks(estimator):
+    if estimator.bn_statistics == "batch_during_fit":
+        return {
+            "check_clustering": (
+                "150 blobs give 10 steps per epoch; with batch statistics for "
+                "the pseudo-labels this fit does not reach ARI 0.4 in 10 "
+                "epochs (running statistics do; they suit few steps better)"
+            )
+        }
+    return {}
+
+
 @parametrize_with_checks(
     [
-        STDACClustering(
-            n_clusters=3,
-            n_st_layers=0,
-            st_init="identity",
-            conv_channels=(4, 8, 8),
-            hidden_units=16,
-            dropout=0.0,
-            max_epochs=10,
-            batch_size=16,
-            learning_rate=1e-2,
-            device="cpu",
-        )
-    ]
+        STDACClustering(**_CHECKED, bn_statistics="running"),
+        STDACClustering(**_CHECKED),
+    ],
+    expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
