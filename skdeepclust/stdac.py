@@ -356,7 +356,8 @@ class STDACClustering(BaseDeepClusterer):
         was 0.879 / 0.824 (seeds 0 / 1) with ``"batch_during_fit"``, 0.879
         with ``"batch"`` (seed 0) and 0.554 / 0.737 with ``"running"``. On
         the tiny digits (28 steps per epoch) ``"running"`` did better:
-        mean ACC over seeds 0-3 0.861 against 0.838.
+        mean ACC over seeds 0-3 0.861 against 0.838. The MNIST runs are
+        ``benchmarks/experiments/stdac_bn_statistics.py``.
 
     max_epochs : int, default=10
         Number of epochs.
