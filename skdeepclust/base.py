@@ -341,9 +341,9 @@ class BaseDeepClusterer(
 
         Subclasses extend it to check their own, calling ``super()``.
         """
-        _check_int(self.n_clusters, "n_clusters", minimum=1)
-        _check_int(self.max_epochs, "max_epochs", minimum=1)
-        _check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.n_clusters, "n_clusters", minimum=1)
+        check_int(self.max_epochs, "max_epochs", minimum=1)
+        check_int(self.batch_size, "batch_size", minimum=1)
         if not (
             isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0
         ):
@@ -511,8 +511,20 @@ class BaseDeepClusterer(
         super().__setstate__(state)
 
 
-def _check_int(value, name, *, minimum):
+def check_int(value, name, *, minimum):
+    """Raise unless ``value`` is an int (not a bool) of at least ``minimum``."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(f"{name} must be an int, got {value!r}.")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+
+
+def check_real(value, name, *, minimum, strict=False, maximum=None):
+    """Raise unless ``value`` is a finite real number within the bounds."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {value!r}.")
+    if not np.isfinite(value) or value < minimum or (strict and value == minimum):
+        bound = ">" if strict else ">="
+        raise ValueError(f"{name} must be finite and {bound} {minimum}, got {value!r}.")
+    if maximum is not None and value >= maximum:
+        raise ValueError(f"{name} must be < {maximum}, got {value!r}.")

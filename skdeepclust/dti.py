@@ -32,7 +32,7 @@ from sklearn.cluster import kmeans_plusplus
 
 from skdeepclust.base import (
     BaseDeepClusterer,
-    _check_int,
+    check_int,
     images_to_numpy,
     iter_minibatches,
 )
@@ -187,8 +187,8 @@ class _BaseDTI(BaseDeepClusterer):
         _check_milestones(self.lr_milestones, "lr_milestones")
         if self.init not in _INITS:
             raise ValueError(f"init must be one of {_INITS}, got {self.init!r}.")
-        _check_int(self.grid_size, "grid_size", minimum=2)
-        _check_int(self.kernel_size, "kernel_size", minimum=1)
+        check_int(self.grid_size, "grid_size", minimum=2)
+        check_int(self.kernel_size, "kernel_size", minimum=1)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {self.kernel_size}.")
         if self.padding_mode not in _PADDING_MODES:
@@ -197,7 +197,7 @@ class _BaseDTI(BaseDeepClusterer):
                 f"got {self.padding_mode!r}."
             )
         if self.reassign_interval is not None:
-            _check_int(self.reassign_interval, "reassign_interval", minimum=1)
+            check_int(self.reassign_interval, "reassign_interval", minimum=1)
 
     def _n_active(self, epoch):
         """Transformations active during (0-based) ``epoch``.

@@ -28,7 +28,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
-from .base import BaseDeepClusterer, iter_minibatches
+from .base import BaseDeepClusterer, check_real, iter_minibatches
 from .nn.augment import crop_matrices, random_affine_matrices, warp
 from .nn.convnets import N_ROTATIONS, SmallResNet18, SmallVGG
 
@@ -162,16 +162,6 @@ def _rotation_then(inner, quarter_turns):
         [torch.stack([cos, -sin], dim=1), torch.stack([sin, cos], dim=1)], dim=1
     )
     return rotation @ inner
-
-
-def _check_real(value, name, *, minimum, strict=False, maximum=None):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    if not np.isfinite(value) or value < minimum or (strict and value == minimum):
-        bound = ">" if strict else ">="
-        raise ValueError(f"{name} must be finite and {bound} {minimum}, got {value!r}.")
-    if maximum is not None and value >= maximum:
-        raise ValueError(f"{name} must be < {maximum}, got {value!r}.")
 
 
 # --------------------------------------------------------------------------
@@ -479,7 +469,7 @@ class MMDCClustering(BaseDeepClusterer):
     def _check_params(self, n_samples):
         super()._check_params(n_samples)
         self._check_target_params()
-        _check_real(self.target_sigma, "target_sigma", minimum=0.0)
+        check_real(self.target_sigma, "target_sigma", minimum=0.0)
         if self.backbone not in _BACKBONES:
             raise ValueError(
                 f"backbone must be one of {_BACKBONES}, got {self.backbone!r}."
@@ -496,7 +486,7 @@ class MMDCClustering(BaseDeepClusterer):
         if not (
             isinstance(self.rotation_weight, str) and self.rotation_weight == "auto"
         ):
-            _check_real(self.rotation_weight, "rotation_weight", minimum=0.0)
+            check_real(self.rotation_weight, "rotation_weight", minimum=0.0)
         if self.rotation_schedule not in _ROTATION_SCHEDULES:
             raise ValueError(
                 f"rotation_schedule must be one of {_ROTATION_SCHEDULES}, "
@@ -524,12 +514,12 @@ class MMDCClustering(BaseDeepClusterer):
                 f"crop_fractions must be a non-empty sequence of numbers in (0, 1], "
                 f"got {self.crop_fractions!r}."
             )
-        _check_real(self.augment_rotation, "augment_rotation", minimum=0.0)
+        check_real(self.augment_rotation, "augment_rotation", minimum=0.0)
         if not isinstance(self.hflip, (bool, np.bool_)):
             raise TypeError(f"hflip must be a bool, got {self.hflip!r}.")
-        _check_real(self.momentum, "momentum", minimum=0.0, maximum=1.0)
-        _check_real(self.weight_decay, "weight_decay", minimum=0.0)
-        _check_real(self.lr_gamma, "lr_gamma", minimum=0.0, strict=True)
+        check_real(self.momentum, "momentum", minimum=0.0, maximum=1.0)
+        check_real(self.weight_decay, "weight_decay", minimum=0.0)
+        check_real(self.lr_gamma, "lr_gamma", minimum=0.0, strict=True)
         milestones = np.atleast_1d(np.asarray(self.lr_milestones, dtype=object))
         if milestones.ndim != 1 or not all(
             isinstance(m, numbers.Integral) and not isinstance(m, bool) and m >= 0

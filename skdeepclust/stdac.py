@@ -32,7 +32,7 @@ import torch
 
 from skdeepclust.base import (
     BaseDeepClusterer,
-    _check_int,
+    check_int,
     images_to_numpy,
 )
 from skdeepclust.nn.augment import random_affine_matrices, warp
@@ -584,8 +584,8 @@ class STDACClustering(BaseDeepClusterer):
             raise TypeError(
                 f"subtract_mean must be a bool, got {self.subtract_mean!r}."
             )
-        _check_int(self.chunk_size, "chunk_size", minimum=2)
-        _check_int(self.hidden_units, "hidden_units", minimum=1)
+        check_int(self.chunk_size, "chunk_size", minimum=2)
+        check_int(self.hidden_units, "hidden_units", minimum=1)
         channels = self.conv_channels
         if not (
             isinstance(channels, (tuple, list))

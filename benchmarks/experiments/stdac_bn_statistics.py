@@ -59,6 +59,7 @@ def main(bn_statistics, seed, n_samples=10_000, n_st_layers=0):
     start = time.time()
     model.fit(X)
     record = {"bn_statistics": bn_statistics, "seed": seed, "n_samples": n_samples}
+    record["n_st_layers"] = n_st_layers
     record |= clustering_scores(y, model.labels_)
     record["seconds"] = round(time.time() - start)
     print(json.dumps(record), flush=True)
@@ -87,4 +88,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "digits":
         digits()
     else:
-        main(sys.argv[1], int(sys.argv[2]))
+        n_st_layers = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+        main(sys.argv[1], int(sys.argv[2]), n_st_layers=n_st_layers)
