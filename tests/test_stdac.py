@@ -97,8 +97,8 @@ def _expected_failed_checks(estimator):
 
 @parametrize_with_checks(
     [
-        STDACClustering(**_CHECKED, bn_statistics="running"),
         STDACClustering(**_CHECKED),
+        STDACClustering(**_CHECKED, bn_statistics="batch_during_fit"),
     ],
     expected_failed_checks=_expected_failed_checks,
 )
