@@ -110,6 +110,11 @@ def _device_name(estimator):
     return f"CPU {processor} ({os.cpu_count()} cores)"
 
 
+def _device_kind(device_name):
+    """ "cpu" or "cuda", for file names, from a recorded device name."""
+    return "cpu" if device_name.startswith("CPU") else "cuda"
+
+
 def _versions():
     import sklearn
     import torch
@@ -279,11 +284,10 @@ def run(args):
             **common,
             **measured,
         }
-        device_kind = "cuda" if "CPU" not in record["device"] else "cpu"
         stem = "__".join(
             [args.dataset, name]
             + ([record["tag"]] if record["tag"] else [])
-            + [f"seed{args.seed}", device_kind]
+            + [f"seed{args.seed}", _device_kind(record["device"])]
         )
         args.results_dir.mkdir(parents=True, exist_ok=True)
         path = args.results_dir / f"{stem}.json"

@@ -26,6 +26,7 @@ import numpy as np
 from run import (
     DEFAULT_DATA_HOME,
     RESULTS,
+    _device_kind,
     _device_name,
     _git_commit,
     _versions,
@@ -96,15 +97,12 @@ def main(argv=None):
     X, _ = load_dataset("mnist", args.data_home)
     X = np.ascontiguousarray(X[: args.n_samples])
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
     for name in args.estimator or list(CONFIGS):
         record = measure(
             name, X, seed=args.seed, device=args.device, epochs=args.epochs
         )
-        kind = "cpu" if record["device"].startswith("CPU") else "cuda"
-        path = args.results_dir / f"{name}__{kind}.json"
+        path = args.results_dir / f"{name}__{_device_kind(record['device'])}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
-        rows.append(record)
         print(
             f"{name:20s} {record['train_images_per_second']:9.1f} images/s  "
             f"({record['n_samples']} x {args.epochs} in {record['seconds']:.1f}s, "
