@@ -168,17 +168,17 @@ def _scores(y, labels):
     }
 
 
-def _traced(estimator, y, every, curve, label):
+def _traced(estimator, y, every, curve, label, clock):
     """``estimator`` re-classed to score itself every ``every`` epochs.
 
     The scores go to ``curve`` (and to stdout, so that a run stopped early
-    still leaves its curve in the log) with the training seconds so far;
-    the time spent scoring is counted apart and left out of them.
+    still leaves its curve in the log) with the training seconds since
+    ``clock["start"]``; the time spent scoring is added to
+    ``clock["scoring"]`` and left out of them.
     """
     import torch
 
     base_class = type(estimator)
-    clock = {"start": None, "scoring": 0.0}
 
     def _after_epoch(self, X, epoch):
         base_class._after_epoch(self, X, epoch)
@@ -199,8 +199,7 @@ def _traced(estimator, y, every, curve, label):
     traced_class = type(
         base_class.__name__, (base_class,), {"_after_epoch": _after_epoch}
     )
-    traced = traced_class(**estimator.get_params())
-    return traced, clock
+    return traced_class(**estimator.get_params())
 
 
 def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
@@ -211,15 +210,14 @@ def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     curve = []
-    clock = {"scoring": 0.0}
+    clock = {"start": None, "scoring": 0.0}
     if trace_every:
-        estimator, clock = _traced(estimator, y, trace_every, curve, label)
-    start = time.perf_counter()
-    clock["start"] = start
+        estimator = _traced(estimator, y, trace_every, curve, label, clock)
+    clock["start"] = time.perf_counter()
     estimator.fit(X)
     if cuda:
         torch.cuda.synchronize()
-    fit_seconds = time.perf_counter() - start - clock["scoring"]
+    fit_seconds = time.perf_counter() - clock["start"] - clock["scoring"]
     n_epochs = int(getattr(estimator, "n_iter_", 0))
     deep = hasattr(estimator, "loss_curve_")
     return {

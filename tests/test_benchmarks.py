@@ -48,3 +48,36 @@ def test_bad_arguments(bench):
         bench.main(["--dataset", "digits"])
     with pytest.raises(SystemExit):
         bench.main(["--estimator", "KMeans", "--dataset", "cifar"])
+
+
+def test_trace_scores_during_the_one_fit(bench, tmp_path):
+    bench.main(
+        [
+            "--estimator",
+            "DTIKMeans",
+            "--dataset",
+            "digits",
+            "--no-baseline",
+            "--device",
+            "cpu",
+            "--trace",
+            "2",
+            "--param",
+            "max_epochs=3",
+            "--param",
+            "transformations=('identity',)",
+            "--param",
+            "curriculum_milestones=()",
+            "--param",
+            "batch_size=256",
+        ]
+    )
+    (path,) = tmp_path.glob("digits__DTIKMeans__seed0__cpu.json")
+    record = json.loads(path.read_text())
+    trace = record["trace"]
+    # Every 2 epochs, and the last one; the last point is the fitted model.
+    assert [point["epoch"] for point in trace] == [2, 3]
+    assert 0 < trace[0]["fit_seconds"] <= trace[1]["fit_seconds"]
+    assert trace[1]["fit_seconds"] <= record["fit_seconds"]
+    assert trace[-1]["acc"] == record["acc"]
+    assert record["epochs"] == 3 and len(record["loss_curve"]) == 3
