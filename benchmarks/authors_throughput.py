@@ -1,0 +1,209 @@
+"""Training throughput of the authors' DTI code, measured as ours is.
+
+``benchmarks/throughput.py`` times our estimators; this script times the
+official implementation (``monniert/dti-clustering``) on the same images,
+device and batch size, so the two images/s numbers compare. It imports the
+authors' ``src/`` from a checkout you point it at (nothing of theirs lives
+in this repository)::
+
+    git clone https://github.com/monniert/dti-clustering /tmp/dti-clustering
+    python benchmarks/authors_throughput.py --authors-src /tmp/dti-clustering/src \\
+        --device cuda
+
+What runs is their MNIST configuration (``configs/mnist.yml``: 10
+prototypes, resnet20 encoder, ``identity_affine_morpho_tps`` with grid 4
+and kernel 7, Adam 1e-3, weight decay 1e-6 on the transformation network,
+batch 128) with every transformation active, and each step is their
+``Trainer.single_train_batch_run`` (zero_grad, forward, backward, step, the
+cluster proportions and the loss read back to the host), with their
+empty-cluster check every 50 iterations. One warm-up epoch, then
+``--epochs`` timed ones, as ``throughput.py`` does.
+
+Their code needs kornia 0.3 only for the projective module, which the
+MNIST configuration does not use; when kornia is not installed, a stand-in
+module that raises on use is put in its place.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+from run import (
+    DEFAULT_DATA_HOME,
+    RESULTS,
+    _device_kind,
+    _device_name,
+    _versions,
+    load_dataset,
+)
+
+# configs/mnist.yml of the authors' repository.
+MNIST_CONFIG = {
+    "n_prototypes": 10,
+    "encoder_name": "resnet20",
+    "transformation_sequence": "identity_affine_morpho_tps",
+    "curriculum_learning": [5, 15, 20],
+    "grid_size": 4,
+    "kernel_size": 7,
+}
+LEARNING_RATE = 1e-3
+TRANSFORMER_WEIGHT_DECAY = 1e-6
+BATCH_SIZE = 128
+CHECK_CLUSTER_INTERVAL = 50
+MODELS = {"DTIKMeans": "DTIKmeans", "DTIGaussianMixture": "DTIGMM"}
+
+
+def _import_authors_models(src):
+    sys.path.insert(0, str(src))
+    try:
+        import kornia  # noqa: F401
+    except ImportError:
+
+        def homography_warp(*args, **kwargs):
+            raise NotImplementedError("kornia is not installed (projective module)")
+
+        sys.modules["kornia"] = types.SimpleNamespace(homography_warp=homography_warp)
+    from model.dtigmm import DTIGMM
+    from model.dtikmeans import DTIKmeans
+
+    return {"DTIKmeans": DTIKmeans, "DTIGMM": DTIGMM}
+
+
+class _ImageDataset:
+    """The attributes and indexing the authors' models read from a dataset."""
+
+    def __init__(self, images):
+        self.images = images
+        self.n_channels = images.shape[1]
+        self.img_size = tuple(images.shape[2:])
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, index):
+        return self.images[index], 0
+
+
+def measure(name, X, *, src, device, epochs, seed):
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    models = _import_authors_models(src)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    device = torch.device(device)
+    images = torch.from_numpy(X).float().unsqueeze(1)
+    model = models[MODELS[name]](_ImageDataset(images), **MNIST_CONFIG).to(device)
+    for sequence in model.transformer.tsf_sequences:
+        sequence.activate_all()
+    optimizer = torch.optim.Adam(
+        [
+            dict(params=model.cluster_parameters()),
+            dict(
+                params=model.transformer_parameters(),
+                weight_decay=TRANSFORMER_WEIGHT_DECAY,
+            ),
+        ],
+        lr=LEARNING_RATE,
+    )
+    model.set_optimizer(optimizer)
+    loader = DataLoader(TensorDataset(images), batch_size=BATCH_SIZE, shuffle=True)
+    proportion_history = []
+
+    def train_epoch():
+        for (batch,) in loader:
+            model.train()
+            batch = batch.to(device)
+            optimizer.zero_grad()
+            loss, distances = model(batch)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                argmin = distances.min(1)[1]
+                mask = torch.zeros(len(batch), model.n_prototypes, device=device)
+                mask.scatter_(1, argmin[:, None], 1)
+                proportion_history.append(mask.sum(0).cpu().numpy() / len(batch))
+            loss.item()
+            if len(proportion_history) == CHECK_CLUSTER_INTERVAL:
+                model.reassign_empty_clusters(np.mean(proportion_history, axis=0))
+                proportion_history.clear()
+
+    def synchronize():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    train_epoch()
+    synchronize()
+    start = time.perf_counter()
+    for _ in range(epochs):
+        train_epoch()
+    synchronize()
+    seconds = time.perf_counter() - start
+    return {
+        "estimator": name,
+        "code": "monniert/dti-clustering (authors)",
+        "authors_src": str(src),
+        "config": MNIST_CONFIG,
+        "batch_size": BATCH_SIZE,
+        "n_samples": len(X),
+        "timed_epochs": epochs,
+        "seconds": round(seconds, 3),
+        "train_images_per_second": round(len(X) * epochs / seconds, 1),
+        "device": _device_name(types.SimpleNamespace(device_=device)),
+        "torch_threads": torch.get_num_threads(),
+        "seed": seed,
+        "versions": _versions(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--authors-src", type=Path, required=True)
+    parser.add_argument("--estimator", action="append", choices=sorted(MODELS))
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--n-samples", type=int, default=10240)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--data-home",
+        default=os.environ.get("SKDEEPCLUST_DATA_HOME", str(DEFAULT_DATA_HOME)),
+    )
+    parser.add_argument("--results-dir", type=Path, default=RESULTS / "throughput")
+    args = parser.parse_args(argv)
+    if not (args.authors_src / "model" / "dtikmeans.py").is_file():
+        parser.error(f"{args.authors_src} is not the src/ folder of dti-clustering")
+
+    X, _ = load_dataset("mnist", args.data_home)
+    X = np.ascontiguousarray(X[: args.n_samples])
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    for name in args.estimator or list(MODELS):
+        record = measure(
+            name,
+            X,
+            src=args.authors_src.resolve(),
+            device=args.device,
+            epochs=args.epochs,
+            seed=args.seed,
+        )
+        kind = _device_kind(record["device"])
+        path = args.results_dir / f"authors-{name}__{kind}.json"
+        path.write_text(json.dumps(record, indent=2) + "\n")
+        print(
+            f"authors' {name:20s} {record['train_images_per_second']:9.1f} images/s"
+            f"  ({record['n_samples']} x {args.epochs} in {record['seconds']:.1f}s,"
+            f" {record['device']})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
