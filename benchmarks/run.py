@@ -373,6 +373,46 @@ def summary_rows(records):
     return rows
 
 
+THROUGHPUT_COLUMNS = ("estimator", "code", "device", "torch threads", "img/s", "ours / authors'")
+
+
+def throughput_rows(throughput_dir=RESULTS / "throughput"):
+    """One row of strings (``THROUGHPUT_COLUMNS``) per speed measured alone.
+
+    Reads what ``throughput.py`` and ``authors_throughput.py`` wrote; where
+    both measured an estimator on the same device, the last column is the
+    ratio of our images/s to the authors'.
+    """
+    records = [
+        json.loads(path.read_text()) for path in sorted(throughput_dir.glob("*.json"))
+    ]
+    authors = {
+        (r["estimator"], r["device"]): r["train_images_per_second"]
+        for r in records
+        if r.get("code", "").endswith("(authors)")
+    }
+    rows = []
+    for r in sorted(records, key=lambda r: (_device_kind(r["device"]), r["estimator"])):
+        is_authors = r.get("code", "").endswith("(authors)")
+        theirs = authors.get((r["estimator"], r["device"]))
+        ratio = (
+            f"{r['train_images_per_second'] / theirs:.1f}x"
+            if theirs and not is_authors
+            else ""
+        )
+        rows.append(
+            (
+                r["estimator"],
+                "authors'" if is_authors else "skdeepclust",
+                r["device"],
+                str(r["torch_threads"]),
+                f"{r['train_images_per_second']:.0f}",
+                ratio,
+            )
+        )
+    return rows
+
+
 def write_table(results_dir=RESULTS):
     """Rebuild ``README.md`` in ``results_dir`` from its JSON files."""
     records = load_records(results_dir)
@@ -414,6 +454,18 @@ def write_table(results_dir=RESULTS):
             f"{_fmt(r['peak_host_mb'], 0)} | {_fmt(r['peak_device_mb'], 0)} | "
             f"{r['versions']['torch']} | {(r['git_commit'] or '')[:10]} |"
         )
+    throughput = throughput_rows(results_dir / "throughput")
+    if throughput:
+        lines += [
+            "",
+            "## Training speed alone (`throughput.py`, `authors_throughput.py`)",
+            "",
+            "MNIST configurations, batch as the papers, nothing else on the machine.",
+            "",
+            "| " + " | ".join(THROUGHPUT_COLUMNS) + " |",
+            "|" + "---|" * len(THROUGHPUT_COLUMNS),
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in throughput]
     (results_dir / "README.md").write_text("\n".join(lines) + "\n")
 
 

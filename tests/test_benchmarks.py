@@ -81,3 +81,34 @@ def test_trace_scores_during_the_one_fit(bench, tmp_path):
     assert trace[1]["fit_seconds"] <= record["fit_seconds"]
     assert trace[-1]["acc"] == record["acc"]
     assert record["epochs"] == 3 and len(record["loss_curve"]) == 3
+
+
+def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_path):
+    def record(estimator, device, images_per_second, code=None):
+        fields = {
+            "estimator": estimator,
+            "device": device,
+            "torch_threads": 16,
+            "train_images_per_second": images_per_second,
+        }
+        if code:
+            fields["code"] = code
+        return fields
+
+    authors = "monniert/dti-clustering (authors)"
+    records = {
+        "DTIKMeans__cuda": record("DTIKMeans", "NVIDIA H100", 6000.0),
+        "authors-DTIKMeans__cuda": record("DTIKMeans", "NVIDIA H100", 2000.0, authors),
+        # Measured on another device than the authors' run: no ratio.
+        "DTIGaussianMixture__cpu": record("DTIGaussianMixture", "CPU x", 300.0),
+        "authors-DTIGaussianMixture__cuda": record(
+            "DTIGaussianMixture", "NVIDIA H100", 1000.0, authors
+        ),
+    }
+    for name, fields in records.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(fields))
+    rows = {(row[0], row[1], row[2]): row for row in bench.throughput_rows(tmp_path)}
+    assert rows[("DTIKMeans", "skdeepclust", "NVIDIA H100")][-2:] == ("6000", "3.0x")
+    assert rows[("DTIKMeans", "authors'", "NVIDIA H100")][-1] == ""
+    assert rows[("DTIGaussianMixture", "skdeepclust", "CPU x")][-1] == ""
+    assert len(rows) == 4
