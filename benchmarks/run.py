@@ -373,7 +373,14 @@ def summary_rows(records):
     return rows
 
 
-THROUGHPUT_COLUMNS = ("estimator", "code", "device", "torch threads", "img/s", "ours / authors'")
+THROUGHPUT_COLUMNS = (
+    "estimator",
+    "code",
+    "device",
+    "torch threads",
+    "img/s",
+    "ours / authors'",
+)
 
 
 def throughput_rows(throughput_dir=RESULTS / "throughput"):

@@ -82,9 +82,15 @@ def _write_benchmark_table():
             lines += ["     - " + value for value in values[1:]]
         lines.append("")
     (here / "_benchmarks_summary.inc").write_text("\n".join(lines) + "\n")
-    lines = [".. list-table:: Training images per second, alone", "   :header-rows: 1", ""]
+    lines = [
+        ".. list-table:: Training images per second, alone",
+        "   :header-rows: 1",
+        "",
+    ]
     for row in [run.THROUGHPUT_COLUMNS, *run.throughput_rows()]:
-        values = [_short_device(v) if i == 2 else (v or "\\") for i, v in enumerate(row)]
+        values = [
+            _short_device(v) if i == 2 else (v or "\\") for i, v in enumerate(row)
+        ]
         lines.append("   * - " + values[0])
         lines += ["     - " + value for value in values[1:]]
     (here / "_benchmarks_throughput.inc").write_text("\n".join(lines) + "\n")

@@ -344,12 +344,7 @@ class BaseDeepClusterer(
         check_int(self.n_clusters, "n_clusters", minimum=1)
         check_int(self.max_epochs, "max_epochs", minimum=1)
         check_int(self.batch_size, "batch_size", minimum=1)
-        if not (
-            isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0
-        ):
-            raise ValueError(
-                f"learning_rate must be a positive number, got {self.learning_rate!r}."
-            )
+        check_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
         if n_samples < max(self.n_clusters, 2):
             raise ValueError(
                 f"n_samples={n_samples} should be >= n_clusters={self.n_clusters} "
@@ -519,12 +514,21 @@ def check_int(value, name, *, minimum):
         raise ValueError(f"{name} must be >= {minimum}, got {value}.")
 
 
-def check_real(value, name, *, minimum, strict=False, maximum=None):
-    """Raise unless ``value`` is a finite real number within the bounds."""
+def check_real(
+    value, name, *, minimum, strict=False, maximum=None, include_maximum=False
+):
+    """Raise unless ``value`` is a finite real number within the bounds.
+
+    ``strict`` excludes ``minimum`` itself; ``maximum`` is excluded unless
+    ``include_maximum``.
+    """
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got {value!r}.")
     if not np.isfinite(value) or value < minimum or (strict and value == minimum):
         bound = ">" if strict else ">="
         raise ValueError(f"{name} must be finite and {bound} {minimum}, got {value!r}.")
-    if maximum is not None and value >= maximum:
-        raise ValueError(f"{name} must be < {maximum}, got {value!r}.")
+    if maximum is not None and (
+        value > maximum or (value == maximum and not include_maximum)
+    ):
+        bound = "<=" if include_maximum else "<"
+        raise ValueError(f"{name} must be {bound} {maximum}, got {value!r}.")

@@ -33,6 +33,7 @@ from sklearn.cluster import kmeans_plusplus
 from skdeepclust.base import (
     BaseDeepClusterer,
     check_int,
+    check_real,
     images_to_numpy,
     iter_minibatches,
 )
@@ -838,14 +839,7 @@ class DTIGaussianMixture(_BaseDTI):
 
     def _check_params(self, n_samples):
         super()._check_params(n_samples)
-        if not (
-            isinstance(self.min_variance, numbers.Real)
-            and not isinstance(self.min_variance, bool)
-            and self.min_variance > 0
-        ):
-            raise ValueError(
-                f"min_variance must be a positive number, got {self.min_variance!r}."
-            )
+        check_real(self.min_variance, "min_variance", minimum=0.0, strict=True)
 
     def _build_model(self, prototypes, transformer):
         return _DTIGMMModel(prototypes, transformer, self.min_variance)

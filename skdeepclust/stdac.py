@@ -33,6 +33,7 @@ import torch
 from skdeepclust.base import (
     BaseDeepClusterer,
     check_int,
+    check_real,
     images_to_numpy,
 )
 from skdeepclust.nn.augment import random_affine_matrices, warp
@@ -566,22 +567,19 @@ class STDACClustering(BaseDeepClusterer):
             if not (isinstance(value, str) and value in choices):
                 raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
         for name in ("upper_threshold", "lower_threshold"):
-            value = getattr(self, name)
-            if not (isinstance(value, numbers.Real) and 0 <= value <= 1):
-                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}.")
+            check_real(
+                getattr(self, name),
+                name,
+                minimum=0.0,
+                maximum=1.0,
+                include_maximum=True,
+            )
         if self.lower_threshold > self.upper_threshold:
             raise ValueError(
                 f"lower_threshold={self.lower_threshold} must not exceed "
                 f"upper_threshold={self.upper_threshold}."
             )
-        if not (
-            isinstance(self.self_target_weight, numbers.Real)
-            and self.self_target_weight >= 0
-        ):
-            raise ValueError(
-                f"self_target_weight must be a non-negative number, got "
-                f"{self.self_target_weight!r}."
-            )
+        check_real(self.self_target_weight, "self_target_weight", minimum=0.0)
         if not isinstance(self.subtract_mean, (bool, np.bool_)):
             raise TypeError(
                 f"subtract_mean must be a bool, got {self.subtract_mean!r}."
@@ -600,8 +598,7 @@ class STDACClustering(BaseDeepClusterer):
             raise ValueError(
                 f"conv_channels must be 3 positive ints, got {self.conv_channels!r}."
             )
-        if not (isinstance(self.dropout, numbers.Real) and 0 <= self.dropout < 1):
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}.")
+        check_real(self.dropout, "dropout", minimum=0.0, maximum=1.0)
 
     # --- hooks of BaseDeepClusterer -----------------------------------------------
 

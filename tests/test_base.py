@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdeepclust.base import check_images, images_to_numpy, resolve_device
+from skdeepclust.base import check_images, check_real, images_to_numpy, resolve_device
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -280,3 +280,26 @@ def test_cuda_fit_pickles_to_cpu(blobs, monkeypatch):
     with pytest.warns(UserWarning, match="loaded on the CPU"):
         loaded = pickle.loads(payload)
     np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+@pytest.mark.parametrize(
+    "value, bounds, error",
+    [
+        (0.5, {"minimum": 0.0, "maximum": 1.0}, None),
+        (0.0, {"minimum": 0.0}, None),
+        (0.0, {"minimum": 0.0, "strict": True}, ValueError),
+        (1.0, {"minimum": 0.0, "maximum": 1.0}, ValueError),
+        (1.0, {"minimum": 0.0, "maximum": 1.0, "include_maximum": True}, None),
+        (1.5, {"minimum": 0.0, "maximum": 1.0, "include_maximum": True}, ValueError),
+        (float("nan"), {"minimum": 0.0}, ValueError),
+        (float("inf"), {"minimum": 0.0}, ValueError),
+        (True, {"minimum": 0.0}, TypeError),
+        ("0.5", {"minimum": 0.0}, TypeError),
+    ],
+)
+def test_check_real_bounds(value, bounds, error):
+    if error is None:
+        check_real(value, "rate", **bounds)
+    else:
+        with pytest.raises(error, match="rate must be"):
+            check_real(value, "rate", **bounds)
