@@ -24,24 +24,15 @@ MNIST configuration does not use; when kornia is not installed, a stand-in
 module that raises on use is put in its place.
 """
 
-import argparse
 import datetime
-import json
-import os
 import sys
 import time
 import types
 from pathlib import Path
 
 import numpy as np
-from run import (
-    DEFAULT_DATA_HOME,
-    RESULTS,
-    _device_kind,
-    _device_name,
-    _versions,
-    load_dataset,
-)
+from run import _device_name, _versions
+from throughput import measure_each, speed_parser
 
 # configs/mnist.yml of the authors' repository.
 MNIST_CONFIG = {
@@ -166,43 +157,24 @@ def measure(name, X, *, src, device, epochs, seed):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = speed_parser(__doc__.split("\n\n")[0], MODELS, "cpu")
     parser.add_argument("--authors-src", type=Path, required=True)
-    parser.add_argument("--estimator", action="append", choices=sorted(MODELS))
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--n-samples", type=int, default=10240)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--data-home",
-        default=os.environ.get("SKDEEPCLUST_DATA_HOME", str(DEFAULT_DATA_HOME)),
-    )
-    parser.add_argument("--results-dir", type=Path, default=RESULTS / "throughput")
     args = parser.parse_args(argv)
     if not (args.authors_src / "model" / "dtikmeans.py").is_file():
         parser.error(f"{args.authors_src} is not the src/ folder of dti-clustering")
-
-    X, _ = load_dataset("mnist", args.data_home)
-    X = np.ascontiguousarray(X[: args.n_samples])
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    for name in args.estimator or list(MODELS):
-        record = measure(
+    measure_each(
+        args,
+        list(MODELS),
+        lambda name, X: measure(
             name,
             X,
             src=args.authors_src.resolve(),
             device=args.device,
             epochs=args.epochs,
             seed=args.seed,
-        )
-        kind = _device_kind(record["device"])
-        path = args.results_dir / f"authors-{name}__{kind}.json"
-        path.write_text(json.dumps(record, indent=2) + "\n")
-        print(
-            f"authors' {name:20s} {record['train_images_per_second']:9.1f} images/s"
-            f"  ({record['n_samples']} x {args.epochs} in {record['seconds']:.1f}s,"
-            f" {record['device']})",
-            flush=True,
-        )
+        ),
+        prefix="authors-",
+    )
 
 
 if __name__ == "__main__":

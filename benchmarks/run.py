@@ -420,6 +420,12 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
     return rows
 
 
+def _markdown_table(columns, rows):
+    """Lines of a markdown table."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
 def write_table(results_dir=RESULTS):
     """Rebuild ``README.md`` in ``results_dir`` from its JSON files."""
     records = load_records(results_dir)
@@ -438,10 +444,8 @@ def write_table(results_dir=RESULTS):
         "",
         "## Summary (mean ± std over seeds)",
         "",
-        "| " + " | ".join(SUMMARY_COLUMNS) + " |",
-        "|" + "---|" * len(SUMMARY_COLUMNS),
+        *_markdown_table(SUMMARY_COLUMNS, summary_rows(records)),
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(records)]
     lines += [
         "",
         "## All runs",
@@ -469,10 +473,8 @@ def write_table(results_dir=RESULTS):
             "",
             "MNIST configurations, batch as the papers, nothing else on the machine.",
             "",
-            "| " + " | ".join(THROUGHPUT_COLUMNS) + " |",
-            "|" + "---|" * len(THROUGHPUT_COLUMNS),
+            *_markdown_table(THROUGHPUT_COLUMNS, throughput),
         ]
-        lines += ["| " + " | ".join(row) + " |" for row in throughput]
     (results_dir / "README.md").write_text("\n".join(lines) + "\n")
 
 

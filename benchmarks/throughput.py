@@ -80,10 +80,11 @@ def measure(name, X, *, seed, device, epochs):
     }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--estimator", action="append", choices=sorted(CONFIGS))
-    parser.add_argument("--device", default="auto")
+def speed_parser(description, estimators, default_device):
+    """The command line shared by the speed scripts."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--estimator", action="append", choices=sorted(estimators))
+    parser.add_argument("--device", default=default_device)
     parser.add_argument("--n-samples", type=int, default=10240)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
@@ -92,23 +93,41 @@ def main(argv=None):
         default=os.environ.get("SKDEEPCLUST_DATA_HOME", str(DEFAULT_DATA_HOME)),
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS / "throughput")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def measure_each(args, names, measure_one, *, prefix=""):
+    """Time ``measure_one(name, X)`` for each name on the first MNIST images.
+
+    Writes each record to ``<results-dir>/<prefix><name>__<device kind>.json``
+    and prints a line.
+    """
     X, _ = load_dataset("mnist", args.data_home)
     X = np.ascontiguousarray(X[: args.n_samples])
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    for name in args.estimator or list(CONFIGS):
-        record = measure(
-            name, X, seed=args.seed, device=args.device, epochs=args.epochs
-        )
-        path = args.results_dir / f"{name}__{_device_kind(record['device'])}.json"
+    for name in args.estimator or names:
+        record = measure_one(name, X)
+        kind = _device_kind(record["device"])
+        path = args.results_dir / f"{prefix}{name}__{kind}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
         print(
-            f"{name:20s} {record['train_images_per_second']:9.1f} images/s  "
-            f"({record['n_samples']} x {args.epochs} in {record['seconds']:.1f}s, "
-            f"{record['device']})",
+            f"{prefix}{name:20s} {record['train_images_per_second']:9.1f} images/s"
+            f"  ({record['n_samples']} x {args.epochs} in {record['seconds']:.1f}s,"
+            f" {record['device']})",
             flush=True,
         )
+
+
+def main(argv=None):
+    parser = speed_parser(__doc__.split("\n\n")[0], CONFIGS, "auto")
+    args = parser.parse_args(argv)
+    measure_each(
+        args,
+        list(CONFIGS),
+        lambda name, X: measure(
+            name, X, seed=args.seed, device=args.device, epochs=args.epochs
+        ),
+    )
 
 
 if __name__ == "__main__":
