@@ -50,6 +50,7 @@ def _tiny(**params):
         max_epochs=3,
         batch_size=16,
         learning_rate=1e-2,
+        bn_statistics="running",
         device="cpu",
         random_state=0,
     )
@@ -97,8 +98,8 @@ def _expected_failed_checks(estimator):
 
 @parametrize_with_checks(
     [
+        STDACClustering(**_CHECKED, bn_statistics="running"),
         STDACClustering(**_CHECKED),
-        STDACClustering(**_CHECKED, bn_statistics="batch_during_fit"),
     ],
     expected_failed_checks=_expected_failed_checks,
 )

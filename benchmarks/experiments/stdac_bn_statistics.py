@@ -12,19 +12,30 @@ images (read from ``$SKDEEPCLUST_DATA_HOME``), one CPU thread::
 
 Measured on 2026-11-23 (2-core CPU, torch 2.13.0+cpu), ACC / NMI:
 
-==================  ===============  ===============
-bn_statistics       seed 0           seed 1
-==================  ===============  ===============
-running             0.554 / 0.727    0.737 / 0.774
-batch_during_fit    0.879 / 0.845    0.824 / 0.870
-batch               0.879 / 0.844    (not run)
-==================  ===============  ===============
+==================  ===============  ===============  ===============
+bn_statistics       seed 0           seed 1           seed 2
+==================  ===============  ===============  ===============
+running             0.554 / 0.727    0.737 / 0.774    (not run)
+batch_during_fit    0.879 / 0.845    0.824 / 0.870    (not run)
+batch               0.879 / 0.844    (not run)        (not run)
+==================  ===============  ===============  ===============
 
-With two spatial transformer layers (third argument ``2``), seed 0:
-``running`` 0.733 / 0.766, ``batch_during_fit`` 0.472 / 0.465. About 4-9
-minutes per run. On scikit-learn's digits with the tests' short
-settings (``tests/digits_configs.py``), mean ACC over seeds 0-3 was 0.861
-with ``"running"`` (0.905, 0.868, 0.865, 0.805) and 0.838 with
+With two spatial transformer layers (third argument ``2``):
+
+==================  ===============  ===============  ===============
+bn_statistics       seed 0           seed 1           seed 2
+==================  ===============  ===============  ===============
+running             0.733 / 0.766    0.551 / 0.523    0.693 / 0.804
+batch_during_fit    0.472 / 0.465    0.760 / 0.810    0.700 / 0.628
+batch               0.473 / 0.466    0.761 / 0.811    (not run)
+==================  ===============  ===============  ===============
+
+``batch`` trains exactly as ``batch_during_fit`` (same losses epoch by
+epoch); only its predictions differ. About 4-9 minutes per run (two at
+once).
+
+On scikit-learn's digits with the tests' short settings
+(``tests/digits_configs.py``), mean ACC over seeds 0-3 was 0.861 with ``"running"`` (0.905, 0.868, 0.865, 0.805) and 0.838 with
 ``"batch_during_fit"`` (0.760, 0.866, 0.795, 0.931)::
 
     python benchmarks/experiments/stdac_bn_statistics.py digits
