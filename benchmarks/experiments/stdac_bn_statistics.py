@@ -35,7 +35,8 @@ epoch); only its predictions differ. About 4-9 minutes per run (two at
 once).
 
 On scikit-learn's digits with the tests' short settings
-(``tests/digits_configs.py``), mean ACC over seeds 0-3 was 0.861 with ``"running"`` (0.905, 0.868, 0.865, 0.805) and 0.838 with
+(``tests/digits_configs.py``), mean ACC over seeds 0-3 was 0.861 with
+``"running"`` (0.905, 0.868, 0.865, 0.805) and 0.838 with
 ``"batch_during_fit"`` (0.760, 0.866, 0.795, 0.931)::
 
     python benchmarks/experiments/stdac_bn_statistics.py digits
