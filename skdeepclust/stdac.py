@@ -339,8 +339,9 @@ class STDACClustering(BaseDeepClusterer):
             default="batch_during_fit"
         Statistics batch normalisation uses outside training steps (pseudo
         labels, ``predict``, ``transform``...).
-        ``"batch_during_fit"``: batch statistics for the pseudo-labels, as
-        the authors' Keras code (``mode=2``), and running ones, recalibrated
+        ``"batch_during_fit"``: batch statistics for the pseudo-labels,
+        computed in mini-batches of ``batch_size`` as the authors' Keras code
+        (``mode=2``, predicting 32 at a time), and running ones, recalibrated
         on the training set (10,000 random samples of larger ones) after
         every epoch, for ``predict`` and ``transform``, so that a sample's
         prediction does not depend on the samples passed with it.
@@ -659,13 +660,24 @@ class STDACClustering(BaseDeepClusterer):
             chunk = X[order[start : start + chunk_length]] - self.mean_pixel_
             start += chunk_length
             # Pseudo-labels of the whole chunk, from the network as it is
-            # now, without augmentation or dropout.
+            # now, without augmentation or dropout. With batch statistics
+            # they come in mini-batches, as the authors' Keras predict (32
+            # samples): normalising over a few samples spreads each small
+            # batch over the clusters. On 10,000 MNIST images, seeds 0-1,
+            # mean ACC went from 0.616 to 0.748 with two spatial
+            # transformers and from 0.852 to 0.867 without, against
+            # statistics of the whole 1000-sample chunk.
             network.eval()
+            pseudo_label_batch = (
+                self._inference_batch_size
+                if self.bn_statistics == "running"
+                else self.batch_size
+            )
             with torch.no_grad():
                 chunk_features = torch.cat(
                     [
                         label_features(network(part))
-                        for part in chunk.split(self._inference_batch_size)
+                        for part in chunk.split(pseudo_label_batch)
                     ]
                 )
             network.train()
