@@ -146,7 +146,7 @@ def measure(name, X, *, src, device, epochs, seed):
         "timed_epochs": epochs,
         "seconds": round(seconds, 3),
         "train_images_per_second": round(len(X) * epochs / seconds, 1),
-        "device": _device_name(types.SimpleNamespace(device_=device)),
+        "device": _device_name(device),
         "torch_threads": torch.get_num_threads(),
         "seed": seed,
         "versions": _versions(),

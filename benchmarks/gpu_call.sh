@@ -18,16 +18,14 @@
 # survive that should be one call long). GIT_COMMIT names the commit copied,
 # for the result files (the copy has no .git).
 C=/tmp/c
+export SKDEEPCLUST_DATA_HOME=$C/data SKDEEPCLUST_GIT_COMMIT=$GIT_COMMIT
+export PYTHONPATH=$C/src PYTHONUNBUFFERED=1
 if [ -n "$START" ]; then
     rm -rf $C && mkdir -p $C/src $C/out
     cp -r benchmarks skdeepclust tests examples pyproject.toml $C/src/
     cp -r "${DATA:?DATA must name the data folder}" $C/data
+    cd $C/src || exit 1
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
-fi
-export SKDEEPCLUST_DATA_HOME=$C/data SKDEEPCLUST_GIT_COMMIT=$GIT_COMMIT
-export PYTHONPATH=$C/src PYTHONUNBUFFERED=1
-cd $C/src || exit 1
-if [ -n "$START" ]; then
     python3 -c "import torch, sklearn; print(torch.__version__, sklearn.__version__)"
     if [ -n "$THROUGHPUT" ]; then
         python3 benchmarks/throughput.py --device cuda --epochs 2 \

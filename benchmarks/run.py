@@ -100,8 +100,8 @@ def _parse_params(pairs):
     return params
 
 
-def _device_name(estimator):
-    device = getattr(estimator, "device_", None)
+def _device_name(device):
+    """The GPU's name for a CUDA device, else the CPU's; ``device`` may be None."""
     if device is not None and str(device).startswith("cuda"):
         import torch
 
@@ -233,7 +233,8 @@ def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
         "peak_device_mb": (
             round(torch.cuda.max_memory_allocated() / 2**20, 1) if cuda else None
         ),
-        "device": _device_name(estimator),
+        # KMeans has no device_: it ran on the CPU.
+        "device": _device_name(getattr(estimator, "device_", None)),
         "loss_curve": [float(v) for v in getattr(estimator, "loss_curve_", [])],
         "trace": curve or None,
     }

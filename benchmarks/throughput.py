@@ -69,7 +69,7 @@ def measure(name, X, *, seed, device, epochs):
         # fit also predicts the labels_ of X once after training; that
         # inference is part of the timed call.
         "train_images_per_second": round(len(X) * epochs / seconds, 1),
-        "device": _device_name(estimator),
+        "device": _device_name(estimator.device_),
         "torch_threads": torch.get_num_threads(),
         "seed": seed,
         "versions": _versions(),

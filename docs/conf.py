@@ -51,6 +51,16 @@ def _short_device(name):
     return name.replace("x86_64 ", "")
 
 
+def _list_table(title, header, rows):
+    """Lines of an rst list-table; a value's " ± " does not break."""
+    lines = [f".. list-table:: {title}", "   :header-rows: 1", ""]
+    for row in [list(header), *rows]:
+        values = [value.replace(" ± ", "\u00a0±\u00a0") for value in row]
+        lines.append("   * - " + values[0])
+        lines += ["     - " + value for value in values[1:]]
+    return lines + [""]
+
+
 def _write_benchmark_table():
     """Turn the recorded benchmark JSON files into rst tables to include.
 
@@ -71,28 +81,16 @@ def _write_benchmark_table():
         by_dataset.setdefault(cells["dataset"], []).append(cells)
     lines = []
     for dataset, rows in by_dataset.items():
-        lines += [
-            f".. list-table:: {dataset}",
-            "   :header-rows: 1",
-            "",
-        ]
-        for cells in [dict(zip(shown, shown)), *rows]:
-            values = [(cells[c] or "\\").replace(" ± ", "\u00a0±\u00a0") for c in shown]
-            lines.append("   * - " + values[0])
-            lines += ["     - " + value for value in values[1:]]
-        lines.append("")
+        table = [[(cells[c] or "\\") for c in shown] for cells in rows]
+        lines += _list_table(dataset, shown, table)
     (here / "_benchmarks_summary.inc").write_text("\n".join(lines) + "\n")
-    lines = [
-        ".. list-table:: Training images per second, alone",
-        "   :header-rows: 1",
-        "",
+    throughput = [
+        [_short_device(v) if i == 2 else (v or "\\") for i, v in enumerate(row)]
+        for row in run.throughput_rows()
     ]
-    for row in [run.THROUGHPUT_COLUMNS, *run.throughput_rows()]:
-        values = [
-            _short_device(v) if i == 2 else (v or "\\") for i, v in enumerate(row)
-        ]
-        lines.append("   * - " + values[0])
-        lines += ["     - " + value for value in values[1:]]
+    lines = _list_table(
+        "Training images per second, alone", run.THROUGHPUT_COLUMNS, throughput
+    )
     (here / "_benchmarks_throughput.inc").write_text("\n".join(lines) + "\n")
 
 

@@ -38,24 +38,24 @@ except ImportError:  # pragma: no cover - the metrics module is a sibling's
         return counts[rows, cols].sum() / len(labels_true)
 
 
+# A small, fast configuration (the network keeps its layout).
+_TINY = dict(
+    n_clusters=3,
+    n_st_layers=1,
+    st_init="identity",
+    conv_channels=(4, 8, 8),
+    hidden_units=16,
+    dropout=0.0,
+    max_epochs=3,
+    batch_size=16,
+    learning_rate=1e-2,
+    bn_statistics="running",
+    device="cpu",
+)
+
+
 def _tiny(**params):
-    """A small, fast configuration (the network keeps its layout)."""
-    defaults = dict(
-        n_clusters=3,
-        n_st_layers=1,
-        st_init="identity",
-        conv_channels=(4, 8, 8),
-        hidden_units=16,
-        dropout=0.0,
-        max_epochs=3,
-        batch_size=16,
-        learning_rate=1e-2,
-        bn_statistics="running",
-        device="cpu",
-        random_state=0,
-    )
-    defaults.update(params)
-    return STDACClustering(**defaults)
+    return STDACClustering(**{**_TINY, "random_state": 0, **params})
 
 
 @pytest.fixture(scope="module")
@@ -70,24 +70,13 @@ def digits():
 # No spatial transformer here: check_clustering's 1 x 2 "images" of blobs
 # cluster reliably (ARI > 0.4 at its seed) without one; the ST path is
 # checked for batch invariance and pickling below.
-_CHECKED = dict(
-    n_clusters=3,
-    n_st_layers=0,
-    st_init="identity",
-    conv_channels=(4, 8, 8),
-    hidden_units=16,
-    dropout=0.0,
-    max_epochs=10,
-    batch_size=16,
-    learning_rate=1e-2,
-    device="cpu",
-)
+_CHECKED = dict(_TINY, n_st_layers=0, max_epochs=10)
 
 
 @parametrize_with_checks(
     [
-        STDACClustering(**_CHECKED, bn_statistics="running"),
         STDACClustering(**_CHECKED),
+        STDACClustering(**dict(_CHECKED, bn_statistics="batch_during_fit")),
     ],
 )
 def test_sklearn_compatible(estimator, check):
