@@ -283,6 +283,39 @@ def test_batch_statistics_during_fit_only():
     assert not np.allclose(running.predict_proba(X), full, atol=1e-4)
 
 
+@pytest.mark.parametrize("bn_statistics", ["batch_during_fit", "batch"])
+def test_training_batches_mix_pseudo_label_batches(bn_statistics):
+    # As in the authors' code, the pseudo-labels are computed in mini-batches
+    # of the chunk in order, and the training mini-batches are drawn from
+    # the chunk afresh: with batch statistics, a sample's targets then come
+    # from other samples than those it is trained with.
+    X = np.random.RandomState(0).rand(64, 8, 8).astype(np.float32)
+    model = _tiny(
+        bn_statistics=bn_statistics, augmentation=None, chunk_size=64, max_epochs=1
+    )
+    batches = {True: [], False: []}
+
+    def record(module, inputs, output):
+        batches[module.training].append(
+            frozenset(map(tuple, inputs[0].flatten(1).tolist()))
+        )
+
+    original_initialize = STDACClustering._initialize
+
+    def initialize_and_record(self, *args):
+        original_initialize(self, *args)
+        self.network_.register_forward_hook(record)
+
+    model._initialize = initialize_and_record.__get__(model)
+    model.fit(X)
+    # Four pseudo-label batches and four training steps of 16 samples.
+    pseudo = [rows for rows in batches[False] if len(rows) == 16]
+    assert len(pseudo) == 4 and len(batches[True]) == 4
+    assert frozenset().union(*pseudo) == frozenset().union(*batches[True])
+    for rows in batches[True]:
+        assert sum(bool(rows & block) for block in pseudo) > 1
+
+
 def test_reproducible_and_pickle_round_trip():
     X = np.random.RandomState(0).rand(50, 8, 8)
     model = _tiny(n_st_layers=2).fit(X)
