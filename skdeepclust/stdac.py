@@ -477,8 +477,9 @@ class STDACClustering(BaseDeepClusterer):
     spatial transformer 0.83; the authors' 1.31x starting zoom 0.81 (it
     crops strokes off digits that fill their frame, where MNIST digits have
     a 4-pixel margin); ``self_target_weight=10`` 0.81 (0.63 to 0.93);
-    ``selection="dac"`` 0.77; ``bn_statistics="batch"`` 0.78 (0.84 when its
-    pseudo-labels were normalised over whole chunks).
+    ``selection="dac"`` 0.77; ``bn_statistics="batch_during_fit"`` 0.85
+    (0.78 before its training batches were drawn apart from its
+    pseudo-label batches).
     DAC-type training varies a lot from seed to seed.
 
     Differences from the authors' code: predictions normalised with
