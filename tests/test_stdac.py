@@ -17,6 +17,7 @@ from skdeepclust.nn.augment import warp
 from skdeepclust.nn.dac_network import DACNetwork, label_features
 from skdeepclust.nn.spatial_transformer import SpatialTransformer
 from skdeepclust.stdac import (
+    AUGMENTATIONS,
     STDACClustering,
     augment_images,
     pairwise_loss,
@@ -217,6 +218,24 @@ def test_networks_build_and_forward(shape, n_st_layers):
         assert network(x[:1]).shape == (1, 5)
 
 
+@pytest.mark.parametrize("n_samples", [25, 32, 5])
+def test_grouped_batch_statistics_equal_separate_batches(n_samples):
+    # Pseudo-labels of a chunk in one pass, each group of 8 normalised by
+    # itself, are those of passing the groups one by one (a last group of
+    # one sample uses the running statistics either way).
+    torch.manual_seed(0)
+    network = DACNetwork(
+        1, 12, 12, 4, n_st_layers=2, conv_channels=(4, 8, 8), hidden_units=16
+    ).eval()
+    x = torch.randn(n_samples, 1, 12, 12)
+    with torch.no_grad():
+        network.use_batch_statistics(True)
+        separate = torch.cat([network(part) for part in x.split(8)])
+        network.use_batch_statistics(True, group_size=8)
+        together = network(x)
+    torch.testing.assert_close(together, separate, atol=1e-5, rtol=1e-4)
+
+
 def test_transform_images_starts_at_the_input():
     X = np.random.RandomState(0).rand(40, 8, 8).astype(np.float32)
     # One epoch at a negligible learning rate leaves the layer as built.
@@ -296,9 +315,18 @@ def test_training_batches_mix_pseudo_label_batches(bn_statistics):
     batches = {True: [], False: []}
 
     def record(module, inputs, output):
-        batches[module.training].append(
-            frozenset(map(tuple, inputs[0].flatten(1).tolist()))
-        )
+        norm = module.logits[1]
+        if module.training:
+            groups = [inputs[0]]
+        elif norm.batch_statistics and norm.group_size:
+            # The pseudo-label pass: each group normalised by itself.
+            groups = inputs[0].split(norm.group_size)
+        else:
+            return
+        for group in groups:
+            batches[module.training].append(
+                frozenset(map(tuple, group.flatten(1).tolist()))
+            )
 
     original_initialize = STDACClustering._initialize
 
@@ -309,8 +337,9 @@ def test_training_batches_mix_pseudo_label_batches(bn_statistics):
     model._initialize = initialize_and_record.__get__(model)
     model.fit(X)
     # Four pseudo-label batches and four training steps of 16 samples.
-    pseudo = [rows for rows in batches[False] if len(rows) == 16]
+    pseudo = batches[False]
     assert len(pseudo) == 4 and len(batches[True]) == 4
+    assert all(len(rows) == 16 for rows in pseudo + batches[True])
     assert frozenset().union(*pseudo) == frozenset().union(*batches[True])
     for rows in batches[True]:
         assert sum(bool(rows & block) for block in pseudo) > 1
@@ -373,9 +402,17 @@ def test_augmentation_settings():
             "hflip": False,
             "channel_shift": 0.0,
             "intensity_scale": 0.5,
+            "interpolation": "bilinear",
         },
     )
     torch.testing.assert_close(scaled, images * 0.5, atol=1e-5, rtol=1e-5)
+    # Keras 1 resamples with nearest neighbours: a warp only moves pixels
+    # (bilinear sampling would blend them into new values).
+    geometric = {"channel_shift": 0.0, "intensity_scale": 1.0}
+    for interpolation, only_moves in (("nearest", True), ("bilinear", False)):
+        params = dict(AUGMENTATIONS["mnist"], **geometric, interpolation=interpolation)
+        warped = augment_images(images, params)
+        assert torch.isin(warped, images).all().item() is only_moves
 
 
 def test_mean_subtraction():
@@ -412,6 +449,7 @@ def test_mean_subtraction():
         ({"augmentation": "cifar"}, ValueError, "augmentation"),
         ({"augmentation": {"shear": 3}}, ValueError, "shear"),
         ({"augmentation": {"zoom": (1.0,)}}, ValueError, "zoom"),
+        ({"augmentation": {"interpolation": "cubic"}}, ValueError, "interpolation"),
         ({"augmentation": 3}, TypeError, "augmentation"),
         ({"learning_rate": 0}, ValueError, "learning_rate"),
         ({"n_clusters": 0}, ValueError, "n_clusters"),

@@ -100,11 +100,13 @@ def crop_matrices(n_samples, fraction, *, device="cpu"):
     return matrix.expand(n_samples, 2, 3)
 
 
-def warp(images, matrices, *, output_size=None, padding_mode="zeros"):
+def warp(images, matrices, *, output_size=None, padding_mode="zeros", mode="bilinear"):
     """Resample ``images`` (n, C, H, W) through per-sample affine ``matrices``.
 
     ``output_size`` (H', W') resizes in the same pass (a crop then resize is
-    one warp). Bilinear sampling, ``align_corners=False``.
+    one warp). ``mode`` is the interpolation of
+    :func:`torch.nn.functional.grid_sample` ("bilinear" or "nearest"), with
+    ``align_corners=False``.
     """
     n_samples, channels, height, width = images.shape
     if output_size is None:
@@ -115,7 +117,7 @@ def warp(images, matrices, *, output_size=None, padding_mode="zeros"):
         align_corners=False,
     )
     return F.grid_sample(
-        images, grid, mode="bilinear", padding_mode=padding_mode, align_corners=False
+        images, grid, mode=mode, padding_mode=padding_mode, align_corners=False
     )
 
 
