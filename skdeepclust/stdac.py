@@ -679,8 +679,9 @@ class STDACClustering(BaseDeepClusterer):
         n_pairs = 0
         n_steps = 0
 
+        batch_statistics = self.bn_statistics != "running"
         pseudo_label_batch = self._inference_batch_size
-        if self.bn_statistics != "running":
+        if batch_statistics:
             # Statistics of each run of batch_size samples: see below.
             network.use_batch_statistics(True, group_size=self.batch_size)
             pseudo_label_batch -= pseudo_label_batch % self.batch_size
@@ -708,7 +709,7 @@ class STDACClustering(BaseDeepClusterer):
                     ]
                 )
             network.train()
-            if self.bn_statistics != "running":
+            if batch_statistics:
                 # Training batches drawn afresh from the chunk, as the
                 # authors' code does, so that a sample's targets come from
                 # another batch (normalised by other samples) than the one
@@ -740,7 +741,7 @@ class STDACClustering(BaseDeepClusterer):
                 n_pairs += selected.numel()
                 n_steps += 1
 
-        if self.bn_statistics != "running":
+        if batch_statistics:
             network.use_batch_statistics(self.bn_statistics == "batch")
         if self.bn_statistics != "batch":
             # The running averages lag behind the weights, most of all with

@@ -53,16 +53,12 @@ On scikit-learn's digits with the tests' short settings
 ``"running"`` (0.95, 0.68, 0.93, 0.94) and 0.95 with ``"batch_during_fit"``
 (0.97, 0.92, 0.94, 0.95); with bilinear augmentation it was 0.861 and 0.847
 (0.779 with the batches in the same order, 0.838 chunk-wide).
-``benchmarks/experiments/stdac_digits_settings.py`` gives these; this
-script's ``digits`` mode runs the two modes alone::
-
-    python benchmarks/experiments/stdac_bn_statistics.py digits
+``benchmarks/experiments/stdac_digits_settings.py`` gives the present ones.
 """
 
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -96,28 +92,6 @@ def main(bn_statistics, seed, n_samples=10_000, n_st_layers=0):
     print(json.dumps(record), flush=True)
 
 
-def digits():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-    from digits_configs import STDAC_PARAMS
-
-    from skdeepclust.datasets import load_digits_images
-
-    torch.set_num_threads(1)
-    X, y = load_digits_images(return_X_y=True)
-    for bn_statistics in ("running", "batch_during_fit"):
-        params = dict(STDAC_PARAMS, bn_statistics=bn_statistics, device="cpu")
-        scores = [
-            clustering_scores(
-                y, STDACClustering(random_state=seed, **params).fit(X).labels_
-            )["accuracy"]
-            for seed in range(4)
-        ]
-        print(bn_statistics, np.round(scores, 3), round(float(np.mean(scores)), 3))
-
-
 if __name__ == "__main__":
-    if sys.argv[1] == "digits":
-        digits()
-    else:
-        n_st_layers = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-        main(sys.argv[1], int(sys.argv[2]), n_st_layers=n_st_layers)
+    n_st_layers = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    main(sys.argv[1], int(sys.argv[2]), n_st_layers=n_st_layers)
