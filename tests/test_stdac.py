@@ -13,6 +13,7 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skdeepclust.cluster_metrics import clustering_accuracy_score
 from skdeepclust.nn.augment import warp
 from skdeepclust.nn.dac_network import DACNetwork, label_features
 from skdeepclust.nn.spatial_transformer import SpatialTransformer
@@ -24,20 +25,6 @@ from skdeepclust.stdac import (
     select_pairs,
     threshold_schedule,
 )
-
-try:
-    from skdeepclust.cluster_metrics import clustering_accuracy_score
-except ImportError:  # pragma: no cover - the metrics module is a sibling's
-    from scipy.optimize import linear_sum_assignment
-
-    def clustering_accuracy_score(labels_true, labels_pred):
-        classes, y = np.unique(labels_true, return_inverse=True)
-        clusters, c = np.unique(labels_pred, return_inverse=True)
-        counts = np.zeros((clusters.size, classes.size))
-        np.add.at(counts, (c, y), 1)
-        rows, cols = linear_sum_assignment(-counts)
-        return counts[rows, cols].sum() / len(labels_true)
-
 
 # A small, fast configuration (the network keeps its layout).
 _TINY = dict(
