@@ -23,21 +23,28 @@ import contextlib
 import copy
 import math
 import numbers
+import signal
+import threading
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
     "BaseDeepClusterer",
+    "FitInterruptedWarning",
     "check_images",
     "iter_minibatches",
     "resolve_device",
+    "stop_requested",
 ]
 
 
@@ -48,7 +55,15 @@ __all__ = [
 
 def _as_image_shape(image_shape):
     """Normalise a user ``image_shape`` to ``(H, W, C)`` or raise."""
-    shape = tuple(int(s) for s in image_shape)
+    entries = list(np.asarray(image_shape, dtype=object).ravel())
+    if np.ndim(image_shape) != 1 or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in entries
+    ):
+        raise ValueError(
+            f"image_shape must be a tuple of ints, (height, width) or (height, "
+            f"width, channels), got {image_shape!r}."
+        )
+    shape = tuple(int(s) for s in entries)
     if len(shape) == 2:
         shape = shape + (1,)
     if len(shape) != 3 or min(shape) < 1:
@@ -113,7 +128,9 @@ def check_images(estimator, X, *, reset):
                 f"Images of shape (n, H, W, C) must have C in {{1, 3}} "
                 f"channels (channels last), got X.shape={X_array.shape}."
             )
-        X_array = X_array.reshape(n_samples, -1)
+        # An explicit size, so that an empty (0, H, W) array reaches
+        # sklearn's "0 sample(s)" message rather than numpy's reshape error.
+        X_array = X_array.reshape(n_samples, math.prod(X_array.shape[1:]))
     elif ndim is not None and ndim > 4:
         raise ValueError(
             f"Expected X of shape (n_samples, n_features), (n_samples, H, W) or "
@@ -129,7 +146,17 @@ def check_images(estimator, X, *, reset):
         ensure_min_samples=1,
     )
     n_samples, n_features = X_flat.shape
-    X_flat = X_flat.astype(np.float32, copy=False)
+    with np.errstate(over="ignore"):
+        X_flat = X_flat.astype(np.float32, copy=False)
+    # Checked after the cast: 1e39 is finite in float64 but infinite in the
+    # float32 the models compute in.
+    n_overflow = X_flat.size - np.count_nonzero(np.isfinite(X_flat))
+    if n_overflow:
+        raise ValueError(
+            f"Input X holds {n_overflow} value(s) beyond the float32 range "
+            f"(|x| > {np.finfo(np.float32).max:.3g}), which the models compute in; "
+            f"rescale X."
+        )
     if is_uint8:
         X_flat = X_flat / np.float32(255.0)
 
@@ -163,7 +190,11 @@ def check_images(estimator, X, *, reset):
 
     height, width, channels = shape
     images = X_flat.reshape(n_samples, height, width, channels)
-    return np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+    images = np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+    if not images.flags.writeable:
+        # torch cannot share read-only memory (it warns); a copy it can.
+        images = images.copy()
+    return images
 
 
 def images_to_numpy(images, image_shape):
@@ -250,7 +281,65 @@ def iter_minibatches(n_samples, batch_size, *, device, shuffle=True, drop_last=F
         order = torch.arange(n_samples, device=device)
     stop = n_samples - (n_samples % batch_size if drop_last else 0)
     for start in range(0, stop, batch_size):
+        if stop_requested():
+            return
         yield order[start : start + batch_size]
+
+
+# --------------------------------------------------------------------------
+# Interruption
+# --------------------------------------------------------------------------
+
+
+class FitInterruptedWarning(UserWarning):
+    """Warning that a fit was stopped by Ctrl-C before its last epoch."""
+
+
+_ACTIVE_FIT = threading.local()
+
+
+def stop_requested():
+    """True when the user pressed Ctrl-C during the fit running in this thread.
+
+    Training loops check it after each optimisation step and stop there, so
+    that the model is left between two steps (:func:`iter_minibatches` does
+    so by itself).
+    """
+    interrupt = getattr(_ACTIVE_FIT, "interrupt", None)
+    return interrupt is not None and interrupt.requested
+
+
+class _GracefulInterrupt:
+    """Turn the first Ctrl-C of a fit into a request to stop after the step.
+
+    Only in the main thread and only where Python's own SIGINT handler is in
+    place; a second Ctrl-C interrupts at once, as usual. Elsewhere a
+    ``KeyboardInterrupt`` raised by the training loop stops it the same way,
+    wherever it arrived.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._request)
+        _ACTIVE_FIT.interrupt = self
+        return self
+
+    def _request(self, signum, frame):
+        self.requested = True
+        signal.signal(signal.SIGINT, self._previous)
+
+    def __exit__(self, *exc_info):
+        _ACTIVE_FIT.interrupt = None
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
 
 
 # --------------------------------------------------------------------------
@@ -293,9 +382,10 @@ class BaseDeepClusterer(
 ):
     """Base class of the skdeepclust estimators.
 
-    It owns the scikit-learn contract: validation at the top of ``fit``,
-    device resolution into ``device_``, seeding, the epoch loop, fitted
-    attributes, batched inference and persistence. Subclasses own the method:
+    It owns the scikit-learn contract: parameter validation at the top of
+    ``fit`` (from ``_parameter_constraints``), device resolution into
+    ``device_``, seeding, the epoch loop, fitted attributes, batched
+    inference and persistence. Subclasses own the method:
 
     ``_initialize(self, X, random_state)``
         Build the torch modules (stored as attributes ending in ``_``) for
@@ -305,10 +395,24 @@ class BaseDeepClusterer(
     ``_fit_epoch(self, X, epoch, random_state)``
         Run one epoch of training over ``X`` and return its mean loss (a
         float). ``epoch`` counts from 0 since initialisation, so schedules
-        keep going under ``warm_start``. Modules are in training mode.
+        keep going under ``warm_start``. Modules are in training mode. Each
+        step passes its loss to :meth:`_check_step_loss` before
+        ``backward``, and the epoch stops early when :func:`stop_requested`
+        (:func:`iter_minibatches` does so by itself).
     ``_predict_tensor(self, X)``
         Labels of a batch of images (a tensor on ``device_``), as an int64
         tensor. Called in evaluation mode under ``torch.no_grad``.
+
+    Optionally ``_check_params_vs_input(self, X)`` (the checks that involve
+    several parameters or the data, after ``_parameter_constraints``), and
+    ``_warm_start_fixed``, the parameters that a ``warm_start`` fit cannot
+    change (the model's structure).
+
+    ``fit`` is transactional: when it raises, the estimator is left as it
+    was before the call. A Ctrl-C stops training after the current step and
+    leaves a consistent model (see :class:`FitInterruptedWarning`). Fitted
+    behaviour reads the parameters as they were at fit time
+    (:meth:`_fitted_param`), never later changes made by ``set_params``.
 
     Every fitted attribute holding a :class:`torch.nn.Module` or a tensor is
     moved to the CPU when pickled and switched between training and
@@ -319,8 +423,30 @@ class BaseDeepClusterer(
     ``verbose``, ``image_shape`` and ``warm_start``.
     """
 
-    # Largest batch used at inference; inference never depends on it.
-    _inference_batch_size = 1024
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        # Every model has batch normalisation, which cannot train on one image.
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "device": [str, torch.device, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "image_shape": [None, "array-like"],
+        "warm_start": ["boolean"],
+    }
+
+    # Parameters fixed by the first fit: a warm start cannot change them.
+    _warm_start_fixed = ("n_clusters",)
+
+    # Rows of every inference batch. Each batch has exactly this many (the
+    # last one padded), so that every sample goes through the same kernels
+    # wherever it sits: outputs do not depend on the batch composition.
+    _inference_batch_size = 256
+
+    # A final training loss above this (per value, see _loss_per_value) means
+    # the model has not fitted the data.
+    _degenerate_loss = 1e6
 
     # --- hooks -----------------------------------------------------------
 
@@ -336,20 +462,21 @@ class BaseDeepClusterer(
     def _predict_tensor(self, X):
         """Labels of a batch of images, in evaluation mode."""
 
-    def _check_params(self, n_samples):
-        """Validate the parameters shared by every estimator.
+    def _check_params_vs_input(self, X):
+        """Checks that involve the data (``X``: images (n, C, H, W)).
 
         Subclasses extend it to check their own, calling ``super()``.
         """
-        check_int(self.n_clusters, "n_clusters", minimum=1)
-        check_int(self.max_epochs, "max_epochs", minimum=1)
-        check_int(self.batch_size, "batch_size", minimum=1)
-        check_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
+        n_samples = X.shape[0]
         if n_samples < max(self.n_clusters, 2):
             raise ValueError(
                 f"n_samples={n_samples} should be >= n_clusters={self.n_clusters} "
                 f"and >= 2: a {type(self).__name__} cannot be fitted on fewer samples."
             )
+
+    def _loss_per_value(self, loss):
+        """The training loss on the scale of one value (see ``_degenerate_loss``)."""
+        return loss
 
     def _torch_modules(self):
         """The fitted torch modules, in a stable order."""
@@ -362,6 +489,10 @@ class BaseDeepClusterer(
     def _set_training(self, training):
         for module in self._torch_modules():
             module.train(training)
+
+    def _fitted_param(self, name):
+        """The value parameter ``name`` had when the model was fitted."""
+        return self._fit_params[name]
 
     # --- fit -------------------------------------------------------------
 
@@ -381,61 +512,109 @@ class BaseDeepClusterer(
         self : object
             The fitted estimator.
         """
-        continuing = self.warm_start and hasattr(self, "labels_")
+        self._validate_params()
+        continuing = self.warm_start and self.__sklearn_is_fitted__()
+        if continuing:
+            self._check_warm_start_params()
+        # A warm start trains the fitted model in place: keep a copy of it.
+        saved = self._fit_state(deep=continuing)
+        try:
+            self._fit(X, continuing)
+        except BaseException:
+            self._restore_fit_state(saved)
+            raise
+        return self
+
+    def _fit(self, X, continuing):
         # Continuing a fit needs images of the fitted shape: checked as at
         # predict time, without resetting the fitted shape.
         images = check_images(self, X, reset=not continuing)
-        self._check_params(images.shape[0])
+        self._check_params_vs_input(images)
         self.device_ = resolve_device(self.device)
         random_state = check_random_state(self.random_state)
         seed = int(random_state.randint(np.iinfo(np.int32).max))
+        self._fit_params = copy.deepcopy(self.get_params(deep=False))
 
         X_device = torch.from_numpy(images).to(self.device_)
-        try:
-            with _seeded_torch(seed, self.device_):
-                if not continuing:
-                    self.loss_curve_ = []
-                    self._initialize(X_device, random_state)
-                else:
-                    for module in self._torch_modules():
-                        module.to(self.device_)
-                self._fit_loop(X_device, random_state)
-        except FloatingPointError:
-            # A diverged model must not be used to predict: leave unfitted.
-            self._forget_fit()
-            raise
+        with _seeded_torch(seed, self.device_):
+            if not continuing:
+                self.loss_curve_ = []
+                self.n_iter_ = 0
+                self._initialize(X_device, random_state)
+            else:
+                for module in self._torch_modules():
+                    module.to(self.device_)
+            interrupted = self._fit_loop(X_device, random_state)
         self.labels_ = self._predict_device(X_device)
-        return self
+        if interrupted:
+            warnings.warn(
+                f"{type(self).__name__}.fit was interrupted after {self.n_iter_} "
+                f"complete epoch(s); the model is kept as it stands. Fit again with "
+                f"warm_start=True to go on.",
+                FitInterruptedWarning,
+                stacklevel=3,
+            )
+        else:
+            self._warn_if_degenerate()
 
-    def _forget_fit(self):
-        for key in [key for key in vars(self) if key.endswith("_")]:
+    def _fit_state(self, *, deep):
+        """Everything ``fit`` may change: the attributes that are not parameters."""
+        params = self.get_params(deep=False)
+        state = {key: value for key, value in vars(self).items() if key not in params}
+        return copy.deepcopy(state) if deep else state
+
+    def _restore_fit_state(self, state):
+        params = self.get_params(deep=False)
+        for key in [key for key in vars(self) if key not in params]:
             delattr(self, key)
+        vars(self).update(state)
+
+    def _check_warm_start_params(self):
+        changed = [
+            f"{name}={self._fitted_param(name)!r} -> {getattr(self, name)!r}"
+            for name in self._warm_start_fixed
+            if not _same_value(getattr(self, name), self._fitted_param(name))
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start=True continues the fitted model, whose structure these "
+                f"parameters fix: {', '.join(changed)}. Restore them, or set "
+                f"warm_start=False to fit a new model."
+            )
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "labels_")
 
     def _fit_loop(self, X, random_state):
+        """Train ``max_epochs`` epochs; True when Ctrl-C stopped it early."""
         first_epoch = len(self.loss_curve_)
-        for epoch in range(first_epoch, first_epoch + self.max_epochs):
-            start = time.perf_counter()
-            self._set_training(True)
-            loss = float(self._fit_epoch(X, epoch, random_state))
-            self._set_training(False)
-            if not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"{type(self).__name__} stopped at epoch {epoch + 1}: the training "
-                    f"loss is {loss}. Lower learning_rate (now {self.learning_rate}) "
-                    f"or check the input for extreme values."
-                )
-            self.loss_curve_.append(loss)
-            self.n_iter_ = epoch + 1
-            if self.verbose:
-                print(
-                    f"[{type(self).__name__}] epoch {epoch + 1:4d}  "
-                    f"loss {loss:.6f}  {time.perf_counter() - start:.2f}s",
-                    flush=True,
-                )
-            self._after_epoch(X, epoch)
+        with _GracefulInterrupt():
+            for epoch in range(first_epoch, first_epoch + self.max_epochs):
+                start = time.perf_counter()
+                self._set_training(True)
+                try:
+                    loss = float(self._fit_epoch(X, epoch, random_state))
+                except KeyboardInterrupt:
+                    # No handler of ours (not the main thread, or a handler
+                    # of the user's): stop where the interrupt came.
+                    self._set_training(False)
+                    return True
+                self._set_training(False)
+                if stop_requested():
+                    return True
+                if not math.isfinite(loss):
+                    raise self._divergence(epoch, f"the training loss is {loss}")
+                self._check_finite_parameters(epoch)
+                self.loss_curve_.append(loss)
+                self.n_iter_ = epoch + 1
+                if self.verbose:
+                    print(
+                        f"[{type(self).__name__}] epoch {epoch + 1:4d}  "
+                        f"loss {loss:.6f}  {time.perf_counter() - start:.2f}s",
+                        flush=True,
+                    )
+                self._after_epoch(X, epoch)
+        return False
 
     def _after_epoch(self, X, epoch):
         """Called with the training images after every epoch; does nothing.
@@ -444,25 +623,100 @@ class BaseDeepClusterer(
         against training time through it) that leaves training untouched.
         """
 
+    # --- divergence and degenerate fits -------------------------------------
+
+    def _divergence(self, epoch, reason):
+        """The ``FloatingPointError`` of a fit that diverged at ``epoch``."""
+        return FloatingPointError(
+            f"{type(self).__name__} stopped at epoch {epoch + 1}: {reason}. Lower "
+            f"learning_rate (now {self.learning_rate}) or check the input for "
+            f"extreme values."
+        )
+
+    def _check_step_loss(self, loss, epoch):
+        """Raise ``FloatingPointError`` unless a step's loss is finite.
+
+        Called before ``backward``: a NaN that reaches the backward pass of
+        ``grid_sample`` on the CPU crashes the process.
+        """
+        if not bool(torch.isfinite(loss).all()):
+            raise self._divergence(
+                epoch, f"the training loss is {float(loss.detach())}"
+            )
+
+    def _check_finite_parameters(self, epoch):
+        for module in self._torch_modules():
+            for name, parameter in module.named_parameters():
+                if not bool(torch.isfinite(parameter).all()):
+                    raise self._divergence(
+                        epoch, f"parameter {name} is no longer finite"
+                    )
+
+    def _warn_if_degenerate(self):
+        n_found = np.unique(self.labels_).size
+        if self.n_clusters > 1 and n_found == 1:
+            warnings.warn(
+                f"{type(self).__name__} put every training sample in one cluster "
+                f"of the {self.n_clusters} asked for; the fit is degenerate. Try "
+                f"another random_state, more epochs or another learning_rate.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        loss = self.loss_curve_[-1] if self.loss_curve_ else 0.0
+        if abs(self._loss_per_value(loss)) > self._degenerate_loss:
+            warnings.warn(
+                f"{type(self).__name__} ended with a training loss of {loss:.3g}: "
+                f"the model has not fitted the data. Check the scale of X.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
     # --- inference ---------------------------------------------------------
 
     def _check_test_images(self, X):
         check_is_fitted(self)
         return torch.from_numpy(check_images(self, X, reset=False))
 
-    def _map_batches(self, function, X):
+    def _pads_inference_batches(self):
+        """Whether inference batches are padded to one shape (see above).
+
+        False for a model whose outputs depend on the batch by design.
+        """
+        return True
+
+    def _map_batches(self, function, X, *, check_finite=True):
         """Apply ``function`` to ``X`` batch by batch on ``device_``.
 
         ``X`` is a CPU tensor of images; results are concatenated on the
-        CPU. Modules are in evaluation mode and no graph is recorded, so the
-        output does not depend on the batch composition.
+        CPU. Modules are in evaluation mode and no graph is recorded. Every
+        batch has ``_inference_batch_size`` rows (the last one padded with
+        zeros), so the output does not depend on the batch composition.
+        Non-finite floating-point outputs raise a ``ValueError``, unless
+        ``check_finite`` is False.
         """
+        size = self._inference_batch_size
+        pad = self._pads_inference_batches()
         outputs = []
         with torch.no_grad():
-            for start in range(0, X.shape[0], self._inference_batch_size):
-                batch = X[start : start + self._inference_batch_size].to(self.device_)
-                outputs.append(function(batch).to("cpu"))
+            for start in range(0, X.shape[0], size):
+                batch = X[start : start + size].to(self.device_)
+                n_rows = batch.shape[0]
+                if pad and n_rows < size:
+                    padding = batch.new_zeros((size - n_rows, *batch.shape[1:]))
+                    batch = torch.cat([batch, padding])
+                output = function(batch)[:n_rows]
+                if check_finite:
+                    self._check_finite_output(output)
+                outputs.append(output.to("cpu"))
         return torch.cat(outputs)
+
+    def _check_finite_output(self, output):
+        if output.is_floating_point() and not bool(torch.isfinite(output).all()):
+            raise ValueError(
+                f"{type(self).__name__} computed non-finite values (inf or NaN) "
+                f"for some images of X: they hold values far outside the range of "
+                f"the training images."
+            )
 
     def _predict_device(self, X):
         return self._map_batches(self._predict_tensor, X).numpy().astype(np.int64)
@@ -506,29 +760,9 @@ class BaseDeepClusterer(
         super().__setstate__(state)
 
 
-def check_int(value, name, *, minimum):
-    """Raise unless ``value`` is an int (not a bool) of at least ``minimum``."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
-
-
-def check_real(
-    value, name, *, minimum, strict=False, maximum=None, include_maximum=False
-):
-    """Raise unless ``value`` is a finite real number within the bounds.
-
-    ``strict`` excludes ``minimum`` itself; ``maximum`` is excluded unless
-    ``include_maximum``.
-    """
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    if not np.isfinite(value) or value < minimum or (strict and value == minimum):
-        bound = ">" if strict else ">="
-        raise ValueError(f"{name} must be finite and {bound} {minimum}, got {value!r}.")
-    if maximum is not None and (
-        value > maximum or (value == maximum and not include_maximum)
-    ):
-        bound = "<=" if include_maximum else "<"
-        raise ValueError(f"{name} must be {bound} {maximum}, got {value!r}.")
+def _same_value(a, b):
+    """Equality of two parameter values, arrays and sequences included."""
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except (TypeError, ValueError):
+        return a == b

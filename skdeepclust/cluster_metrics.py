@@ -17,8 +17,16 @@ and :func:`get_clustering_scorers`).
 Matching rules, shared by every function here:
 
 * Labels may be of any type scikit-learn's clustering metrics accept
-  (integers, negative integers, strings, ...). Classes and clusters are
-  sorted with :func:`numpy.unique`.
+  (integers, negative integers, strings, ...), and also object arrays of
+  labels of several types, e.g. ``np.array([1, "a"], dtype=object)``, which
+  scikit-learn's metrics reject. Only equality between labels matters.
+  Classes and clusters are sorted with :func:`numpy.unique`; labels that do
+  not sort together are grouped as Python's ``==`` and ``hash`` group them
+  (``1``, ``1.0`` and ``True`` are one label, as for :func:`numpy.unique`)
+  and put in a fixed order: real numbers first, then the other types by
+  qualified type name (``builtins.NoneType`` before ``builtins.str``), each
+  kind sorted by value, or kept in order of first appearance where its
+  values do not sort either (e.g. complex numbers).
 * The matching is one-to-one: a cluster is matched to at most one class and a
   class to at most one cluster, and exactly ``min(n_classes, n_clusters)``
   pairs are formed. With more clusters than classes, the extra clusters are
@@ -30,6 +38,7 @@ Matching rules, shared by every function here:
   and :func:`sklearn.metrics.normalized_mutual_info_score` do.
 """
 
+import numbers
 import warnings
 
 import numpy as np
@@ -69,6 +78,23 @@ _MAX_DENSE_CONTINGENCY_SIZE = 2**22
 # --------------------------------------------------------------------------
 
 
+def _type_of_labels(labels):
+    """:func:`~sklearn.utils.multiclass.type_of_target`, for mixed labels too.
+
+    ``type_of_target`` sorts an object array that starts with a str, which
+    raises TypeError when the array also holds, say, ints. Such labels are
+    discrete whatever their types (only a float dtype is "continuous"), so
+    they are typed "unknown" instead; any other TypeError, such as the one
+    for bytes labels, is scikit-learn's and is raised.
+    """
+    try:
+        return type_of_target(labels)
+    except TypeError:
+        if labels.dtype != object or not isinstance(labels[0], str):
+            raise
+        return "unknown"
+
+
 def _check_clusterings(labels_true, labels_pred):
     """Check that both labelings are 1D and of the same length.
 
@@ -81,8 +107,8 @@ def _check_clusterings(labels_true, labels_pred):
     labels_pred = check_array(
         labels_pred, ensure_2d=False, ensure_min_samples=0, dtype=None
     )
-    type_label = type_of_target(labels_true)
-    type_pred = type_of_target(labels_pred)
+    type_label = _type_of_labels(labels_true)
+    type_pred = _type_of_labels(labels_pred)
     if "continuous" in (type_pred, type_label):
         warnings.warn(
             "Clustering metrics expects discrete values but received"
@@ -98,12 +124,73 @@ def _check_clusterings(labels_true, labels_pred):
     return labels_true, labels_pred
 
 
+def _label_kind(label):
+    """Sort key of the kind of ``label``: real numbers, then types by name."""
+    if isinstance(label, numbers.Real):
+        # int, float, bool and numpy's scalars compare with one another.
+        return (0, "")
+    kind = type(label)
+    return (1, f"{kind.__module__}.{kind.__qualname__}")
+
+
+def _factorize_unsortable(labels):
+    """Unique labels and codes of a 1D object array that does not sort.
+
+    The labels are grouped by a dict, that is by ``hash`` and ``==`` as
+    :func:`numpy.unique` groups them by ``==``, then ordered by
+    :func:`_label_kind` and by value within a kind. A kind whose values do
+    not sort either keeps the order of first appearance, which still
+    depends only on the input.
+    """
+    first_seen = {}
+    try:
+        codes = np.fromiter(
+            (first_seen.setdefault(label, len(first_seen)) for label in labels),
+            dtype=np.intp,
+            count=labels.shape[0],
+        )
+    except TypeError as exc:
+        raise TypeError(
+            "Labels must be sortable with numpy.unique or hashable, to be "
+            f"compared; these are neither sortable nor hashable: {exc}"
+        ) from exc
+    by_kind = {}
+    for label in first_seen:
+        by_kind.setdefault(_label_kind(label), []).append(label)
+    ordered = []
+    for kind in sorted(by_kind):
+        members = by_kind[kind]
+        try:
+            members = sorted(members)
+        except TypeError:
+            pass
+        ordered.extend(members)
+    new_code = {label: code for code, label in enumerate(ordered)}
+    remap = np.array([new_code[label] for label in first_seen], dtype=np.intp)
+    # Item by item: assigning a list could broadcast tuple labels.
+    uniques = np.empty(len(ordered), dtype=object)
+    for code, label in enumerate(ordered):
+        uniques[code] = label
+    return uniques, remap[codes]
+
+
+def _factorize(labels):
+    """Sorted unique labels of a 1D array and the code of each sample."""
+    try:
+        uniques, codes = np.unique(labels, return_inverse=True)
+    except TypeError:
+        # Only object arrays mixing types that Python does not order, such
+        # as ints and strs, get here.
+        return _factorize_unsortable(labels)
+    return uniques, codes.ravel()
+
+
 def _encode(labels_true, labels_pred):
     """Validate, then return sorted classes, clusters and their codes."""
     labels_true, labels_pred = _check_clusterings(labels_true, labels_pred)
-    classes, class_idx = np.unique(labels_true, return_inverse=True)
-    clusters, cluster_idx = np.unique(labels_pred, return_inverse=True)
-    return classes, clusters, class_idx.ravel(), cluster_idx.ravel()
+    classes, class_idx = _factorize(labels_true)
+    clusters, cluster_idx = _factorize(labels_pred)
+    return classes, clusters, class_idx, cluster_idx
 
 
 def _dense_contingency(class_idx, cluster_idx, n_classes, n_clusters):
@@ -285,9 +372,12 @@ def normalized_mutual_info_score(
     >>> round(normalized_mutual_info_score([0, 0, 1, 1], [0, 0, 1, 2]), 4)
     0.8
     """
+    # Integer codes, so that labels scikit-learn cannot sort (ints mixed
+    # with strs) are accepted; the score depends only on the partitions.
+    _, _, class_idx, cluster_idx = _encode(labels_true, labels_pred)
     return float(
         _sk_normalized_mutual_info_score(
-            labels_true, labels_pred, average_method=average_method
+            class_idx, cluster_idx, average_method=average_method
         )
     )
 
@@ -320,7 +410,9 @@ def adjusted_rand_score(labels_true, labels_pred):
     >>> adjusted_rand_score([0, 0, 1, 1], [0, 1, 0, 1])
     -0.5
     """
-    return float(_sk_adjusted_rand_score(labels_true, labels_pred))
+    # Integer codes, as in normalized_mutual_info_score.
+    _, _, class_idx, cluster_idx = _encode(labels_true, labels_pred)
+    return float(_sk_adjusted_rand_score(class_idx, cluster_idx))
 
 
 def clustering_scores(labels_true, labels_pred):
@@ -348,11 +440,12 @@ def clustering_scores(labels_true, labels_pred):
     >>> clustering_scores([0, 0, 1, 1], [1, 1, 0, 0])
     {'accuracy': 1.0, 'nmi': 1.0, 'ari': 1.0}
     """
-    labels_true, labels_pred = _check_clusterings(labels_true, labels_pred)
+    # Encode once; the three scores then work on the integer codes.
+    _, _, class_idx, cluster_idx = _encode(labels_true, labels_pred)
     return {
-        "accuracy": clustering_accuracy_score(labels_true, labels_pred),
-        "nmi": normalized_mutual_info_score(labels_true, labels_pred),
-        "ari": adjusted_rand_score(labels_true, labels_pred),
+        "accuracy": clustering_accuracy_score(class_idx, cluster_idx),
+        "nmi": normalized_mutual_info_score(class_idx, cluster_idx),
+        "ari": adjusted_rand_score(class_idx, cluster_idx),
     }
 
 
@@ -379,7 +472,9 @@ def match_labels(labels_true, labels_pred):
     -------
     mapping : dict
         ``{cluster label: class label}`` for the ``min(n_classes,
-        n_clusters)`` matched clusters, in increasing order of cluster label.
+        n_clusters)`` matched clusters, in increasing order of cluster label
+        (for labels of mixed types, in the order given in the module
+        docstring).
         With more clusters than classes the extra clusters are absent; with
         at most as many clusters as classes every cluster is present (a
         cluster may then be matched to a class it shares no sample with, if
@@ -492,7 +587,9 @@ def matched_confusion_matrix(labels_true, labels_pred):
     Unmatched clusters (more clusters than classes) follow as extra columns,
     unmatched classes (fewer clusters than classes) as extra rows, both in
     sorted order. When there are at least as many clusters as classes every
-    class is matched, so the rows are simply the sorted classes.
+    class is matched, so the rows are simply the sorted classes. Labels of
+    mixed types (an object array of ints and strs, say) are "sorted" in the
+    fixed order given in the module docstring.
 
     Parameters
     ----------

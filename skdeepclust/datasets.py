@@ -20,11 +20,21 @@ from the first mirror of :data:`MNIST_MIRRORS`, :data:`FASHION_MNIST_MIRRORS`
 or :data:`USPS_MIRRORS` that serves them with the expected checksum; these
 module-level lists may be edited to add a local mirror. On a machine without
 internet access, copy the files into the data folder by hand.
+
+Files already in the data folder are checked against the same checksums the
+first time they are used, so that a wrong file (a Fashion-MNIST file in the
+``mnist`` folder, say) raises an error instead of loading in silence. A
+verified file is not hashed again while its size and modification time stay
+the same: the result is kept for the running process and in a hidden file,
+``.skdeepclust-verified.json``, beside the data; a folder that cannot be
+written, or has no write permission bit (a shared read-only copy), is left
+unchanged and its files are verified once per process.
 """
 
 import bz2
 import gzip
 import hashlib
+import json
 import logging
 import numbers
 import os
@@ -117,6 +127,16 @@ _CHECKSUMS = {
     },
 }
 
+# Record, in each dataset folder, of the files whose checksum was verified:
+# ``{file name: signature}`` (see _file_signature). Hashing reads every byte
+# once more, which slow or network disks make costly, so a file placed by
+# hand is hashed once, not at every load.
+_VERIFIED_RECORD = ".skdeepclust-verified.json"
+
+# The same for this process, ``{absolute path: signature}``; it is all there
+# is for folders where the record cannot be written.
+_VERIFIED = {}
+
 # Seconds that a connection attempt or a single read may block; it bounds
 # the wait on a dead mirror, not the duration of a whole download.
 _DOWNLOAD_TIMEOUT = 30
@@ -133,6 +153,21 @@ _IDX_LABELS_MAGIC = 2049  # unsigned bytes, 1 dimension
 
 # Image.Resampling appeared in Pillow 9.1.
 _LANCZOS = getattr(Image, "Resampling", Image).LANCZOS
+
+# Factor that brings the pixel values of a pillow mode with more than 8 bits
+# to 0..255, by the bit depth rather than by each image's range, so that
+# images stay comparable. Pillow's own conversion to "L" or "RGB" clips
+# these values at 255 instead. "I" (32-bit integers) is how older pillows
+# open 16-bit PNG and TIFF files, so it is taken as 16-bit too; "F" (32-bit
+# floats) is taken to hold values in [0, 1], scikit-image's convention.
+_HIGH_DEPTH_SCALES = {
+    "I;16": 1 / 257,  # 65535 / 257 = 255
+    "I;16L": 1 / 257,
+    "I;16B": 1 / 257,
+    "I;16N": 1 / 257,
+    "I": 1 / 257,
+    "F": 255,
+}
 
 _USPS_H5 = "usps.h5"
 _USPS_LIBSVM_FILES = {"train": "usps.bz2", "test": "usps.t.bz2"}
@@ -295,8 +330,10 @@ def load_mnist(
     The four IDX files are read from ``<data_home>/mnist/``
     (``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
     ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz``). Missing
-    files are downloaded from the mirrors in :data:`MNIST_MIRRORS` and checked
-    against their published SHA-256.
+    files are downloaded from the mirrors in :data:`MNIST_MIRRORS`. Every
+    file, downloaded or placed by hand, is checked against its published
+    SHA-256 when first used (see the module docstring for how the result is
+    remembered).
 
     Parameters
     ----------
@@ -342,7 +379,8 @@ def load_mnist(
     OSError
         If a missing file cannot be downloaded from any mirror.
     ValueError
-        If ``subset`` is invalid or a file is corrupt.
+        If ``subset`` is invalid, or a file does not have its published
+        checksum (e.g. a file of another dataset) or is corrupt.
 
     Examples
     --------
@@ -384,8 +422,9 @@ def load_fashion_mnist(
     the same names as MNIST's (``train-images-idx3-ubyte.gz``,
     ``train-labels-idx1-ubyte.gz``, ``t10k-images-idx3-ubyte.gz`` and
     ``t10k-labels-idx1-ubyte.gz``). Missing files are downloaded from the
-    mirrors in :data:`FASHION_MNIST_MIRRORS` and checked against their
-    published SHA-256.
+    mirrors in :data:`FASHION_MNIST_MIRRORS`. Every file, downloaded or
+    placed by hand, is checked against its published SHA-256 when first used
+    (see the module docstring for how the result is remembered).
 
     Parameters
     ----------
@@ -432,7 +471,8 @@ def load_fashion_mnist(
     OSError
         If a missing file cannot be downloaded from any mirror.
     ValueError
-        If ``subset`` is invalid or a file is corrupt.
+        If ``subset`` is invalid, or a file does not have its published
+        checksum (e.g. a file of another dataset) or is corrupt.
 
     Examples
     --------
@@ -481,7 +521,9 @@ def load_usps(
        https://www.csie.ntu.edu.tw/~cjlin/libsvmtools/datasets/multiclass/
        (labels 1 to 10 for the digits 0 to 9, values in [-1, 1] mapped to
        [0, 1]). Those needed by ``subset`` are downloaded from
-       :data:`USPS_MIRRORS` when missing, and checked against their MD5.
+       :data:`USPS_MIRRORS` when missing; downloaded or placed by hand, they
+       are checked against their MD5 when first used. ``usps.h5`` has no
+       published checksum and is not checked.
 
     The two versions were preprocessed differently: they hold the same
     digits with the same labels, but not the same pixel values.
@@ -532,7 +574,8 @@ def load_usps(
     OSError
         If a missing file cannot be downloaded from any mirror.
     ValueError
-        If ``subset`` is invalid or a file is corrupt.
+        If ``subset`` is invalid, or a file does not have its published
+        checksum (e.g. a file of another dataset) or is corrupt.
 
     Examples
     --------
@@ -610,7 +653,24 @@ def load_image_folder(
     Any format pillow reads is accepted. Images are rotated as their EXIF
     orientation says, converted to RGB or grayscale and resized to
     ``image_size`` (without preserving their aspect ratio) with a Lanczos
-    filter. Files and folders whose name starts with a dot are skipped
+    filter.
+
+    Pixel values are brought to 8 bits (then to [0, 1] if ``as_float``) by
+    the bit depth of the image, not by its own range, so that images stay
+    comparable:
+
+    * 16-bit grayscale (pillow modes ``"I;16"``, ``"I;16B"``, ...) is
+      divided by 257, so that 65535 becomes 255;
+    * 32-bit integer (mode ``"I"``, in which older pillows open 16-bit PNG
+      and TIFF files) is taken as 16-bit likewise;
+    * 32-bit float (mode ``"F"``) is taken to lie in [0, 1], as in
+      scikit-image, and multiplied by 255.
+
+    Values are then rounded; those outside the range are clipped, and NaN
+    becomes 0. Pillow itself opens colour images with 16 bits per channel
+    as 8-bit RGB.
+
+    Files and folders whose name starts with a dot are skipped
     silently; other files that cannot be read as images are skipped with a
     single warning that names them all. Images are returned in the sorted
     order of their paths within each class.
@@ -787,7 +847,11 @@ def _how_to_place_by_hand(folder):
 
 
 def _ensure_files(folder, filenames, *, dataset, mirrors, download_if_missing):
-    """Paths of ``filenames`` in ``folder``, downloading those missing."""
+    """Paths of ``filenames`` in ``folder``, downloading those missing.
+
+    Every file is checked against its expected checksum; see
+    :func:`_verify_file`.
+    """
     paths = [os.path.join(folder, name) for name in filenames]
     missing = [name for name, p in zip(filenames, paths) if not os.path.isfile(p)]
     if missing and not download_if_missing:
@@ -796,8 +860,123 @@ def _ensure_files(folder, filenames, *, dataset, mirrors, download_if_missing):
             "download_if_missing=False. " + _how_to_place_by_hand(folder)
         )
     for name in missing:
-        _download(name, folder, mirrors, _CHECKSUMS[dataset][name])
+        checksum = _CHECKSUMS[dataset][name]
+        _download(name, folder, mirrors, checksum)
+        # Hashed as it was downloaded: no need to hash it again.
+        _remember_verified(os.path.join(folder, name), checksum)
+    for name, path in zip(filenames, paths):
+        _verify_file(path, _CHECKSUMS[dataset][name])
     return paths
+
+
+def _file_signature(path, checksum):
+    """What must stay the same for a verification of ``path`` to hold.
+
+    The size and modification time, as make and rsync use them to detect a
+    changed file, and the expected checksum, in case it is corrected.
+    """
+    stat = os.stat(path)
+    algorithm, digest = checksum
+    return {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "algorithm": algorithm,
+        "digest": digest,
+    }
+
+
+def _verify_file(path, checksum):
+    """Raise ValueError unless ``path`` has ``checksum``, hashing it once.
+
+    A file already verified, in this process or in the record beside it,
+    and unchanged since is not hashed again.
+    """
+    # The signature is taken before hashing, so that a file modified while
+    # it is hashed no longer matches it and is verified again next time.
+    signature = _file_signature(path, checksum)
+    key = os.path.abspath(path)
+    if _VERIFIED.get(key) == signature:
+        return
+    folder, name = os.path.split(key)
+    if _read_record(folder).get(name) == signature:
+        _VERIFIED[key] = signature
+        return
+    algorithm, expected = checksum
+    found = _file_digest(path, algorithm)
+    if found != expected:
+        raise ValueError(_checksum_mismatch_message(path, algorithm, expected, found))
+    _remember_verified(path, checksum, signature)
+
+
+def _checksum_mismatch_message(path, algorithm, expected, found):
+    """Error message for a file that is not the published one."""
+    folder, name = os.path.split(os.path.abspath(path))
+    message = (
+        f"{path} does not have the {algorithm} checksum of the published "
+        f"{name}: expected {expected}, found {found}."
+    )
+    # Recognise a known file in the wrong folder, the likeliest mistake.
+    for dataset, files in _CHECKSUMS.items():
+        for known_name, known in files.items():
+            if known == (algorithm, found):
+                message += (
+                    f" It is {dataset}/{known_name}, which belongs in "
+                    f"{os.path.join(os.path.dirname(folder), dataset)}."
+                )
+    return message + (
+        " Delete it to download it again, or replace it with the published file."
+    )
+
+
+def _read_record(folder):
+    """The record of verified files in ``folder``; empty if unreadable."""
+    try:
+        with open(os.path.join(folder, _VERIFIED_RECORD), encoding="utf-8") as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        # Missing, unreadable or corrupt: the files are then hashed again,
+        # which is slower but as safe.
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _remember_verified(path, checksum, signature=None):
+    """Record that ``path`` has ``checksum``, in this process and beside it."""
+    if signature is None:
+        signature = _file_signature(path, checksum)
+    key = os.path.abspath(path)
+    _VERIFIED[key] = signature
+    folder, name = os.path.split(key)
+    try:
+        # Root can write anywhere: a folder without any write permission bit,
+        # such as a shared read-only copy of the data, is meant to stay as
+        # it is.
+        if not os.stat(folder).st_mode & 0o222:
+            return
+        record = _read_record(folder)
+        record[name] = signature
+        _write_record(folder, record)
+    except OSError as exc:
+        # A read-only folder must not stop the loading: the in-process
+        # record above still saves hashing the file again.
+        logger.debug("Could not record verified checksums in %s: %s", folder, exc)
+
+
+def _write_record(folder, record):
+    """Write the record of verified files atomically.
+
+    Two processes writing at once may lose one of their entries, which only
+    makes a later load hash that file again.
+    """
+    path = os.path.join(folder, _VERIFIED_RECORD)
+    temp_path = f"{path}.{uuid.uuid4().hex[:12]}.part"
+    try:
+        with open(temp_path, "x", encoding="utf-8") as f:
+            json.dump(record, f, indent=1, sort_keys=True)
+        os.replace(temp_path, path)
+    finally:
+        if os.path.exists(temp_path):
+            os.remove(temp_path)
 
 
 def _download(filename, folder, mirrors, checksum):
@@ -918,8 +1097,8 @@ def _load_idx_dataset(
 def _read_idx(path, magic, item_shape):
     """Read a gzip-compressed IDX file of unsigned bytes.
 
-    The file is validated by its header, not by a checksum (hashing tens of
-    megabytes at every load would double the loading time): the magic
+    Besides its checksum, verified once by :func:`_ensure_files`, the file
+    is validated by its header, which costs nothing at each load: the magic
     number, the dimensions that follow it, the length of the data and the
     CRC of the gzip stream must all agree.
     """
@@ -1098,6 +1277,22 @@ def _read_images(files, mode, size):
     return loaded, unreadable
 
 
+def _to_8bit(image):
+    """``image`` in mode "L" if it has more than 8 bits, else unchanged.
+
+    See :data:`_HIGH_DEPTH_SCALES` and :func:`load_image_folder` for the
+    rule.
+    """
+    scale = _HIGH_DEPTH_SCALES.get(image.mode)
+    if scale is None:
+        return image
+    # float64 holds every 32-bit integer exactly; numpy reads the byte
+    # order of "I;16B" from pillow's array interface.
+    values = np.asarray(image, dtype=np.float64) * scale
+    values = np.clip(np.rint(np.nan_to_num(values, nan=0.0)), 0, 255)
+    return Image.fromarray(values.astype(np.uint8))
+
+
 def _read_image(path, mode, size):
     """One image as a uint8 array in ``mode`` and ``size``, or None."""
     try:
@@ -1108,7 +1303,7 @@ def _read_image(path, mode, size):
             # orientation transposes the image.
             side = max(size)
             image.draft(mode, (side, side))
-            image = ImageOps.exif_transpose(image)
+            image = _to_8bit(ImageOps.exif_transpose(image))
             image = image.convert(mode).resize(size, _LANCZOS)
             return np.asarray(image, dtype=np.uint8)
     except Exception:

@@ -25,15 +25,16 @@ restarted from the largest one every ``reassign_interval`` iterations.
 """
 
 import numbers
+import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.cluster import kmeans_plusplus
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skdeepclust.base import (
     BaseDeepClusterer,
-    check_int,
-    check_real,
     images_to_numpy,
     iter_minibatches,
 )
@@ -49,6 +50,9 @@ _LR_DECAY = 0.1
 _SIGMA_INIT = 0.5
 _INITS = ("sample", "k-means++")
 _PADDING_MODES = ("border", "zeros", "reflection")
+# Input values beyond this magnitude are far from pixels in [0, 1]: raw 8-bit
+# or 16-bit intensities, most likely.
+_PIXEL_RANGE_WARNING = 10.0
 # Largest number of transformed prototypes (images x prototypes x pixels)
 # materialised at once at inference.
 _INFERENCE_BUDGET = 2**24
@@ -164,14 +168,29 @@ class _BaseDTI(BaseDeepClusterer):
 
     # --- parameters -----------------------------------------------------------
 
-    def _check_params(self, n_samples):
-        super()._check_params(n_samples)
+    _parameter_constraints = {
+        **BaseDeepClusterer._parameter_constraints,
+        "transformations": ["array-like"],
+        "curriculum_milestones": ["array-like"],
+        "init": [StrOptions(set(_INITS))],
+        "grid_size": [Interval(Integral, 2, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "padding_mode": [StrOptions(set(_PADDING_MODES))],
+        "reassign_interval": [Interval(Integral, 1, None, closed="left"), None],
+        "lr_milestones": ["array-like"],
+    }
+
+    _warm_start_fixed = (
+        "n_clusters",
+        "transformations",
+        "grid_size",
+        "kernel_size",
+        "padding_mode",
+    )
+
+    def _check_params_vs_input(self, X):
+        super()._check_params_vs_input(X)
         transformations = self.transformations
-        if isinstance(transformations, str) or not hasattr(transformations, "__len__"):
-            raise TypeError(
-                "transformations must be a sequence of names such as "
-                f"('identity', 'affine'), got {transformations!r}."
-            )
         if len(transformations) == 0:
             raise ValueError("transformations must name at least one transformation.")
         self._transformation_names = [canonical_name(name) for name in transformations]
@@ -186,29 +205,19 @@ class _BaseDTI(BaseDeepClusterer):
                 f"got {self.curriculum_milestones!r}."
             )
         _check_milestones(self.lr_milestones, "lr_milestones")
-        if self.init not in _INITS:
-            raise ValueError(f"init must be one of {_INITS}, got {self.init!r}.")
-        check_int(self.grid_size, "grid_size", minimum=2)
-        check_int(self.kernel_size, "kernel_size", minimum=1)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {self.kernel_size}.")
-        if self.padding_mode not in _PADDING_MODES:
-            raise ValueError(
-                f"padding_mode must be one of {_PADDING_MODES}, "
-                f"got {self.padding_mode!r}."
-            )
-        if self.reassign_interval is not None:
-            check_int(self.reassign_interval, "reassign_interval", minimum=1)
+        _warn_unless_pixels(self, X)
 
-    def _n_active(self, epoch):
+    def _n_active(self, epoch, milestones=None):
         """Transformations active during (0-based) ``epoch``.
 
         The authors' ``TransformationSequence.step``: after ``m`` finished
         epochs, the transformation following milestone ``m`` is switched on.
         """
-        return 1 + sum(
-            int(epoch >= milestone) for milestone in self.curriculum_milestones
-        )
+        if milestones is None:
+            milestones = self.curriculum_milestones
+        return 1 + sum(int(epoch >= milestone) for milestone in milestones)
 
     def _learning_rate(self, epoch):
         n_decays = sum(int(epoch >= milestone) for milestone in self.lr_milestones)
@@ -321,6 +330,7 @@ class _BaseDTI(BaseDeepClusterer):
             n_samples, self.batch_size, device=X.device, drop_last=drop_last
         ):
             loss, costs = self.model_.loss(X[batch], n_active)
+            self._check_step_loss(loss, epoch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -328,7 +338,7 @@ class _BaseDTI(BaseDeepClusterer):
             n_seen += batch.numel()
             if self.reassign_interval is not None:
                 self._track_assignments(costs.detach(), optimizer)
-        return float(total) / n_seen
+        return float(total) / max(n_seen, 1)
 
     def _track_assignments(self, costs, optimizer):
         """Accumulate cluster shares; reassign every ``reassign_interval`` steps.
@@ -373,17 +383,26 @@ class _BaseDTI(BaseDeepClusterer):
 
     @property
     def _inference_batch_size(self):
-        n_values = int(np.prod(self.image_shape_)) * self.n_clusters
-        return int(max(1, min(1024, _INFERENCE_BUDGET // n_values)))
+        n_values = int(np.prod(self.image_shape_)) * self._n_fitted_clusters()
+        return int(
+            max(1, min(BaseDeepClusterer._inference_batch_size, _INFERENCE_BUDGET // n_values))
+        )
+
+    def _n_fitted_clusters(self):
+        return self.model_.prototypes.shape[0]
 
     def _inference_active(self):
-        return self._n_active(self.n_iter_)
+        return self._n_active(
+            self.n_iter_, self._fitted_param("curriculum_milestones")
+        )
 
     def _costs_tensor(self, X):
         return self.model_.costs(X, self._inference_active())
 
     def _predict_tensor(self, X):
-        return self._costs_tensor(X).argmin(dim=1)
+        costs = self._costs_tensor(X)
+        self._check_finite_output(costs)
+        return costs.argmin(dim=1)
 
     def _costs(self, X):
         return self._map_batches(self._costs_tensor, self._check_test_images(X))
@@ -424,7 +443,22 @@ class _BaseDTI(BaseDeepClusterer):
             return images_to_numpy(output, self.image_shape_)
         n_samples = output.shape[0]
         flat = images_to_numpy(output.flatten(0, 1), self.image_shape_)
-        return flat.reshape(n_samples, self.n_clusters, *flat.shape[1:])
+        return flat.reshape(n_samples, self._n_fitted_clusters(), *flat.shape[1:])
+
+
+def _warn_unless_pixels(estimator, X):
+    """Warn when the images ``X`` are far from pixel values in [0, 1]."""
+    low, high = float(X.min()), float(X.max())
+    if max(abs(low), abs(high)) > _PIXEL_RANGE_WARNING:
+        warnings.warn(
+            f"{type(estimator).__name__} compares pixels in [0, 1], but X ranges "
+            f"over [{low:.4g}, {high:.4g}]: the prototypes, the distances and the "
+            f"default learning rate are meant for [0, 1]. Scale X, e.g. X / 255 for "
+            f"8-bit images (or pass them as uint8, which is scaled), X / 65535 for "
+            f"16-bit ones.",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def _check_milestones(milestones, name):
@@ -837,9 +871,16 @@ class DTIGaussianMixture(_BaseDTI):
         self.image_shape = image_shape
         self.warm_start = warm_start
 
-    def _check_params(self, n_samples):
-        super()._check_params(n_samples)
-        check_real(self.min_variance, "min_variance", minimum=0.0, strict=True)
+    _parameter_constraints = {
+        **_BaseDTI._parameter_constraints,
+        "min_variance": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    _warm_start_fixed = (*_BaseDTI._warm_start_fixed, "min_variance")
+
+    def _loss_per_value(self, loss):
+        # The loss is a negative log-likelihood summed over an image's values.
+        return loss / int(np.prod(self.image_shape_))
 
     def _build_model(self, prototypes, transformer):
         return _DTIGMMModel(prototypes, transformer, self.min_variance)

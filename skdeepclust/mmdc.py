@@ -20,6 +20,7 @@ The algorithm, its defaults and its quirks follow the authors' code
 
 import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -27,8 +28,9 @@ import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from .base import BaseDeepClusterer, check_real, iter_minibatches
+from .base import BaseDeepClusterer, iter_minibatches
 from .nn.augment import crop_matrices, random_affine_matrices, warp
 from .nn.convnets import N_ROTATIONS, SmallResNet18, SmallVGG
 
@@ -128,8 +130,10 @@ def assign_targets(predictions, targets):
     permutation : LongTensor of shape (batch,), on the predictions' device
         ``targets[permutation]`` are the re-assigned targets.
     """
-    cost = torch.cdist(predictions.float(), targets.float())
-    _, columns = linear_sum_assignment(cost.cpu().numpy())
+    cost = torch.cdist(predictions.float(), targets.float()).cpu().numpy()
+    if not np.isfinite(cost).all():
+        raise FloatingPointError("the network's outputs are no longer finite")
+    _, columns = linear_sum_assignment(cost)
     return torch.as_tensor(columns, dtype=torch.long).to(predictions.device)
 
 
@@ -466,41 +470,38 @@ class MMDCClustering(BaseDeepClusterer):
 
     # --- parameters ------------------------------------------------------------
 
-    def _check_params(self, n_samples):
-        super()._check_params(n_samples)
+    _parameter_constraints = {
+        **BaseDeepClusterer._parameter_constraints,
+        "target_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "target_means": [StrOptions(set(_TARGET_MEANS)), "array-like"],
+        "target_sigma": [Interval(Real, 0, None, closed="left")],
+        "backbone": [StrOptions(set(_BACKBONES))],
+        "input_size": [StrOptions({"auto"}), Interval(Integral, 8, None, closed="left")],
+        "rotation_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "rotation_schedule": [StrOptions(set(_ROTATION_SCHEDULES))],
+        "refine_epoch": [Interval(Integral, 0, None, closed="left"), None],
+        "crop_fractions": [Interval(Real, 0, 1, closed="right"), "array-like"],
+        "augment_rotation": [Interval(Real, 0, None, closed="left")],
+        "hflip": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_milestones": [Interval(Integral, 0, None, closed="left"), "array-like"],
+        "lr_gamma": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    _warm_start_fixed = (
+        "n_clusters",
+        "target_dim",
+        "target_means",
+        "target_sigma",
+        "backbone",
+        "input_size",
+        "rotation_weight",
+    )
+
+    def _check_params_vs_input(self, X):
+        super()._check_params_vs_input(X)
         self._check_target_params()
-        check_real(self.target_sigma, "target_sigma", minimum=0.0)
-        if self.backbone not in _BACKBONES:
-            raise ValueError(
-                f"backbone must be one of {_BACKBONES}, got {self.backbone!r}."
-            )
-        if not (isinstance(self.input_size, str) and self.input_size == "auto"):
-            if not isinstance(self.input_size, numbers.Integral) or isinstance(
-                self.input_size, bool
-            ):
-                raise TypeError(
-                    f"input_size must be 'auto' or an int, got {self.input_size!r}."
-                )
-            if self.input_size < 8:
-                raise ValueError(f"input_size must be >= 8, got {self.input_size}.")
-        if not (
-            isinstance(self.rotation_weight, str) and self.rotation_weight == "auto"
-        ):
-            check_real(self.rotation_weight, "rotation_weight", minimum=0.0)
-        if self.rotation_schedule not in _ROTATION_SCHEDULES:
-            raise ValueError(
-                f"rotation_schedule must be one of {_ROTATION_SCHEDULES}, "
-                f"got {self.rotation_schedule!r}."
-            )
-        if self.refine_epoch is not None:
-            if not isinstance(self.refine_epoch, numbers.Integral) or isinstance(
-                self.refine_epoch, bool
-            ):
-                raise TypeError(
-                    f"refine_epoch must be an int or None, got {self.refine_epoch!r}."
-                )
-            if self.refine_epoch < 0:
-                raise ValueError(f"refine_epoch must be >= 0, got {self.refine_epoch}.")
         fractions = np.atleast_1d(np.asarray(self.crop_fractions, dtype=object))
         if (
             fractions.ndim != 1
@@ -514,12 +515,6 @@ class MMDCClustering(BaseDeepClusterer):
                 f"crop_fractions must be a non-empty sequence of numbers in (0, 1], "
                 f"got {self.crop_fractions!r}."
             )
-        check_real(self.augment_rotation, "augment_rotation", minimum=0.0)
-        if not isinstance(self.hflip, (bool, np.bool_)):
-            raise TypeError(f"hflip must be a bool, got {self.hflip!r}.")
-        check_real(self.momentum, "momentum", minimum=0.0, maximum=1.0)
-        check_real(self.weight_decay, "weight_decay", minimum=0.0)
-        check_real(self.lr_gamma, "lr_gamma", minimum=0.0, strict=True)
         milestones = np.atleast_1d(np.asarray(self.lr_milestones, dtype=object))
         if milestones.ndim != 1 or not all(
             isinstance(m, numbers.Integral) and not isinstance(m, bool) and m >= 0
@@ -625,7 +620,7 @@ class MMDCClustering(BaseDeepClusterer):
             )
         refining = self.refine_epoch is not None and epoch >= self.refine_epoch
         if refining:
-            self.targets_ = self._refined_targets(X, random_state)
+            self.targets_ = self._refined_targets(X, epoch, random_state)
         # A copy: the assignment permutes it in place, once per batch.
         targets = torch.tensor(self.targets_, device=X.device)
         optimizer = self._make_optimizer(epoch)
@@ -633,8 +628,10 @@ class MMDCClustering(BaseDeepClusterer):
         total = torch.zeros((), device=X.device)
         rotating = self.rotation_weight_ > 0
         if rotating and self.rotation_schedule == "alternate":
-            total += self._rotation_epoch(X, optimizer)
-        total += self._clustering_epoch(X, targets, optimizer, assign=not refining)
+            total += self._rotation_epoch(X, epoch, optimizer)
+        total += self._clustering_epoch(
+            X, epoch, targets, optimizer, assign=not refining
+        )
 
         self._optimizer_state_ = optimizer.state_dict()
         self.targets_ = targets.cpu().numpy()
@@ -670,7 +667,7 @@ class MMDCClustering(BaseDeepClusterer):
         optimizer.param_groups[1]["weight_decay"] = self.weight_decay
         return optimizer
 
-    def _clustering_epoch(self, X, targets, optimizer, *, assign):
+    def _clustering_epoch(self, X, epoch, targets, optimizer, *, assign):
         """One pass of (assign, regress) steps; returns the mean loss (tensor)."""
         network = self.network_
         n_samples = X.shape[0]
@@ -684,9 +681,11 @@ class MMDCClustering(BaseDeepClusterer):
                 with torch.no_grad():
                     predictions = network(self._eval_view(images))
                 batch_targets = targets[batch]
-                targets[batch] = batch_targets[
-                    assign_targets(predictions, batch_targets)
-                ]
+                try:
+                    permutation = assign_targets(predictions, batch_targets)
+                except FloatingPointError as exc:
+                    raise self._divergence(epoch, str(exc)) from exc
+                targets[batch] = batch_targets[permutation]
                 network.train()
             # Step 2: one SGD step on a random view.
             views = self._train_view(images)
@@ -701,13 +700,14 @@ class MMDCClustering(BaseDeepClusterer):
                 )
             else:
                 loss = F.mse_loss(network(views), targets[batch])
+            self._check_step_loss(loss, epoch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             total += loss.detach() * len(batch)
         return total / n_samples
 
-    def _rotation_epoch(self, X, optimizer):
+    def _rotation_epoch(self, X, epoch, optimizer):
         """One epoch of 4-way rotation prediction; returns the weighted mean loss."""
         network = self.network_
         n_samples = X.shape[0]
@@ -716,22 +716,25 @@ class MMDCClustering(BaseDeepClusterer):
             rotated, labels = self._rotation_views(X[batch])
             logits = network.rotation_logits(network.features(rotated))
             loss = self.rotation_weight_ * F.cross_entropy(logits, labels)
+            self._check_step_loss(loss, epoch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             total += loss.detach() * len(batch)
         return total / n_samples
 
-    def _refined_targets(self, X, random_state):
+    def _refined_targets(self, X, epoch, random_state):
         """k-means on the embeddings -> labels matched to the old targets -> modes."""
         self.network_.eval()
-        embeddings = self._map_batches(self._embed, X).numpy()
+        embeddings = self._map_batches(self._embed, X, check_finite=False).numpy()
         self.network_.train()
         kmeans = KMeans(
             self.n_clusters,
             n_init=_REFINE_KMEANS_N_INIT,
             random_state=random_state.randint(np.iinfo(np.int32).max),
         )
+        if not np.isfinite(embeddings).all():
+            raise self._divergence(epoch, "the embeddings are no longer finite")
         with warnings.catch_warnings():
             # Fewer distinct embeddings than clusters early on is harmless here.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -749,7 +752,7 @@ class MMDCClustering(BaseDeepClusterer):
         """Centre crop of ``crop_fractions[0]``, resized to the input size."""
         matrices = crop_matrices(
             images.shape[0],
-            float(np.atleast_1d(self.crop_fractions)[0]),
+            float(np.atleast_1d(self._fitted_param("crop_fractions"))[0]),
             device=images.device,
         )
         views = warp(images, matrices, output_size=self._output_size())
@@ -836,12 +839,13 @@ class MMDCClustering(BaseDeepClusterer):
             Rows sum to 1.
         """
         X = self._check_test_images(X)
-        sigma = float(self.target_sigma)
+        sigma = float(self._fitted_param("target_sigma"))
+        n_clusters = self.target_means_.shape[0]
 
         def posterior(batch):
             similarities = self._similarities(batch)
             if sigma == 0:
-                return F.one_hot(similarities.argmax(dim=1), self.n_clusters).float()
+                return F.one_hot(similarities.argmax(dim=1), n_clusters).float()
             return torch.softmax(similarities / sigma**2, dim=1)
 
         return self._map_batches(posterior, X).numpy().astype(np.float64)

@@ -27,15 +27,16 @@ augmented on the device, takes one Adam step.
 """
 
 import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skdeepclust.base import (
     BaseDeepClusterer,
-    check_int,
-    check_real,
     images_to_numpy,
+    stop_requested,
 )
 from skdeepclust.nn.augment import random_affine_matrices, warp
 from skdeepclust.nn.dac_network import DACNetwork, label_features
@@ -88,6 +89,9 @@ BN_STATISTICS = ("running", "batch", "batch_during_fit")
 
 # Samples used to recompute the batch-norm statistics after each epoch.
 _RECALIBRATION_SAMPLES = 10_000
+# Images per forward pass of the training-time passes over many images
+# (pseudo-labels, batch-norm recalibration).
+_TRAINING_PASS_BATCH = 1024
 
 # Keras clips probabilities to [eps, 1 - eps] in binary_crossentropy.
 _EPS = 1e-7
@@ -588,43 +592,45 @@ class STDACClustering(BaseDeepClusterer):
 
     # --- validation ----------------------------------------------------------
 
-    def _check_params(self, n_samples):
-        super()._check_params(n_samples)
-        if self.n_st_layers not in (0, 1, 2, 3) or isinstance(self.n_st_layers, bool):
-            raise ValueError(
-                f"n_st_layers must be 0, 1, 2 or 3, got {self.n_st_layers!r}."
-            )
-        for name, value, choices in (
-            ("st_init", self.st_init, ST_INITS),
-            ("selection", self.selection, SELECTIONS),
-            ("bn_statistics", self.bn_statistics, BN_STATISTICS),
-        ):
-            if not (isinstance(value, str) and value in choices):
-                raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
-        for name in ("upper_threshold", "lower_threshold"):
-            check_real(
-                getattr(self, name),
-                name,
-                minimum=0.0,
-                maximum=1.0,
-                include_maximum=True,
-            )
+    _parameter_constraints = {
+        **BaseDeepClusterer._parameter_constraints,
+        "n_st_layers": [Interval(Integral, 0, 3, closed="both")],
+        "st_init": [StrOptions(set(ST_INITS))],
+        "selection": [StrOptions(set(SELECTIONS))],
+        "upper_threshold": [Interval(Real, 0, 1, closed="both")],
+        "lower_threshold": [Interval(Real, 0, 1, closed="both")],
+        "self_target_weight": [Interval(Real, 0, None, closed="left")],
+        "subtract_mean": ["boolean"],
+        "augmentation": [StrOptions({"auto", *AUGMENTATIONS}), dict, None],
+        "chunk_size": [Interval(Integral, 2, None, closed="left")],
+        "conv_channels": ["array-like"],
+        "hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "bn_statistics": [StrOptions(set(BN_STATISTICS))],
+    }
+
+    _warm_start_fixed = (
+        "n_clusters",
+        "n_st_layers",
+        "st_init",
+        "subtract_mean",
+        "augmentation",
+        "conv_channels",
+        "hidden_units",
+        "dropout",
+        "bn_statistics",
+    )
+
+    def _check_params_vs_input(self, X):
+        super()._check_params_vs_input(X)
         if self.lower_threshold > self.upper_threshold:
             raise ValueError(
                 f"lower_threshold={self.lower_threshold} must not exceed "
                 f"upper_threshold={self.upper_threshold}."
             )
-        check_real(self.self_target_weight, "self_target_weight", minimum=0.0)
-        if not isinstance(self.subtract_mean, (bool, np.bool_)):
-            raise TypeError(
-                f"subtract_mean must be a bool, got {self.subtract_mean!r}."
-            )
-        check_int(self.chunk_size, "chunk_size", minimum=2)
-        check_int(self.hidden_units, "hidden_units", minimum=1)
         channels = self.conv_channels
         if not (
-            isinstance(channels, (tuple, list))
-            and len(channels) == 3
+            len(channels) == 3
             and all(
                 isinstance(c, numbers.Integral) and not isinstance(c, bool) and c >= 1
                 for c in channels
@@ -633,7 +639,6 @@ class STDACClustering(BaseDeepClusterer):
             raise ValueError(
                 f"conv_channels must be 3 positive ints, got {self.conv_channels!r}."
             )
-        check_real(self.dropout, "dropout", minimum=0.0, maximum=1.0)
 
     # --- hooks of BaseDeepClusterer -----------------------------------------------
 
@@ -673,22 +678,50 @@ class STDACClustering(BaseDeepClusterer):
             self.lower_threshold,
             self.selection,
         )
-        device = X.device
-        total_loss = torch.zeros((), device=device)
-        n_selected = torch.zeros((), device=device)
-        n_pairs = 0
-        n_steps = 0
-
         batch_statistics = self.bn_statistics != "running"
-        pseudo_label_batch = self._inference_batch_size
+        pseudo_label_batch = _TRAINING_PASS_BATCH
         if batch_statistics:
             # Statistics of each run of batch_size samples: see below.
             network.use_batch_statistics(True, group_size=self.batch_size)
             pseudo_label_batch -= pseudo_label_batch % self.batch_size
             pseudo_label_batch = max(pseudo_label_batch, self.batch_size)
+        try:
+            totals = self._train_chunks(
+                X, epoch, upper, lower, batch_statistics, pseudo_label_batch, optimizer
+            )
+        finally:
+            # Even when interrupted, the network is left as after an epoch.
+            if batch_statistics:
+                network.use_batch_statistics(self.bn_statistics == "batch")
+        total_loss, n_selected, n_pairs, n_steps = totals
+        if self.bn_statistics != "batch":
+            # The running averages lag behind the weights, most of all with
+            # few steps per epoch; exact statistics of the training set make
+            # the next pseudo-labels and the predictions those of the
+            # network as trained (see the user guide's notes on STDAC).
+            self._recalibrate_batch_norm(X)
+        if not stop_requested():
+            self.thresholds_ = np.vstack([self.thresholds_, [[upper, lower]]])
+            self.pair_fraction_ = np.append(
+                self.pair_fraction_, float(n_selected) / max(n_pairs, 1)
+            )
+        return float(total_loss) / max(n_steps, 1)
+
+    def _train_chunks(
+        self, X, epoch, upper, lower, batch_statistics, pseudo_label_batch, optimizer
+    ):
+        """The epoch's chunks; returns (total loss, selected, pairs, steps)."""
+        network = self.network_
+        device = X.device
+        total_loss = torch.zeros((), device=device)
+        n_selected = torch.zeros((), device=device)
+        n_pairs = 0
+        n_steps = 0
         order = torch.randperm(X.shape[0], device=device)
         start = 0
         for chunk_length in _split_sizes(X.shape[0], self.chunk_size):
+            if stop_requested():
+                break
             chunk = X[order[start : start + chunk_length]] - self.mean_pixel_
             start += chunk_length
             # Pseudo-labels of the whole chunk, from the network as it is
@@ -722,6 +755,8 @@ class STDACClustering(BaseDeepClusterer):
                 chunk, chunk_features = chunk[within], chunk_features[within]
             batch_size = min(self.batch_size, chunk_length)
             for batch_start in range(0, chunk_length - batch_size + 1, batch_size):
+                if stop_requested():
+                    break
                 images = chunk[batch_start : batch_start + batch_size]
                 features = chunk_features[batch_start : batch_start + batch_size]
                 if self.augmentation_ is not None:
@@ -733,6 +768,7 @@ class STDACClustering(BaseDeepClusterer):
                 if self.self_target_weight:
                     self_loss = _binary_cross_entropy(probabilities, features).mean()
                     loss = loss + self.self_target_weight * self_loss
+                self._check_step_loss(loss, epoch)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -740,23 +776,7 @@ class STDACClustering(BaseDeepClusterer):
                 n_selected += selected.sum()
                 n_pairs += selected.numel()
                 n_steps += 1
-
-        if batch_statistics:
-            network.use_batch_statistics(self.bn_statistics == "batch")
-        if self.bn_statistics != "batch":
-            # The running averages lag behind the weights, most of all with
-            # few steps per epoch; exact statistics of the training set make
-            # the next pseudo-labels and the predictions those of the
-            # network as trained. On digits, mean ACC over 3 seeds went from
-            # 0.72 to 0.80 (20 epochs, lr 1e-3); recalibrating in
-            # _initialize too, from 0.83 to 0.88 (the tests' configuration),
-            # and selection="dac" stopped collapsing to one cluster.
-            self._recalibrate_batch_norm(X)
-        self.thresholds_ = np.vstack([self.thresholds_, [[upper, lower]]])
-        self.pair_fraction_ = np.append(
-            self.pair_fraction_, float(n_selected) / n_pairs
-        )
-        return float(total_loss) / n_steps
+        return total_loss, n_selected, n_pairs, n_steps
 
     def _recalibrate_batch_norm(self, X):
         """Batch-norm statistics from (a random subset of) the training set."""
@@ -766,7 +786,7 @@ class STDACClustering(BaseDeepClusterer):
             subset = torch.randperm(X.shape[0], device=X.device)
             X = X[subset[:_RECALIBRATION_SAMPLES]]
         self.network_.recalibrate_batch_norm(
-            X, self._inference_batch_size, offset=self.mean_pixel_
+            X, _TRAINING_PASS_BATCH, offset=self.mean_pixel_
         )
 
     def _current_optimizer(self):
@@ -784,6 +804,10 @@ class STDACClustering(BaseDeepClusterer):
         for group in optimizer.param_groups:
             group["lr"] = self.learning_rate
         return optimizer
+
+    def _pads_inference_batches(self):
+        # With bn_statistics="batch" the outputs depend on the batch by design.
+        return self._fitted_param("bn_statistics") != "batch"
 
     def _probabilities(self, X):
         return self.network_(X - self.mean_pixel_)
@@ -886,7 +910,7 @@ class STDACClustering(BaseDeepClusterer):
             Grey images come back as (n_samples, H, W).
         """
         X = self._check_test_images(X)
-        if self.n_st_layers < 1:
+        if self._fitted_param("n_st_layers") < 1:
             raise ValueError(
                 "transform_images needs a spatial transformer on the input: "
                 "this model was fitted with n_st_layers=0."

@@ -53,6 +53,7 @@ class GradientKMeans(BaseDeepClusterer):
         total = torch.zeros((), device=X.device)
         for batch in iter_minibatches(X.shape[0], self.batch_size, device=X.device):
             loss = self._distances(X[batch]).min(dim=1).values.mean()
+            self._check_step_loss(loss, epoch)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

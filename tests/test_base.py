@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdeepclust.base import check_images, check_real, images_to_numpy, resolve_device
+from skdeepclust.base import check_images, images_to_numpy, resolve_device
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -89,7 +89,7 @@ def test_flat_and_image_input_agree_at_predict(blobs):
         (np.zeros((10, 12)), {"image_shape": (3, 4, 2)}, "1 or 3 channels"),
         (np.zeros((10, 4, 4)), {"image_shape": (2, 8)}, "does not match"),
         (np.zeros((2, 4)), {"n_clusters": 3}, "n_samples=2 should be >= n_clusters=3"),
-        (np.zeros((10, 4)), {"n_clusters": 0}, "n_clusters must be >= 1"),
+        (np.zeros((10, 4)), {"n_clusters": 0}, "'n_clusters' parameter of GradientKMeans must be an int in the range"),
         (np.zeros((10, 4)), {"learning_rate": -1.0}, "learning_rate"),
         (np.zeros((10, 4)), {"device": "tpu"}, "device"),
         (np.zeros((10, 4)), {"device": "not a device"}, "Unknown device"),
@@ -200,7 +200,7 @@ def test_non_finite_loss_raises_and_leaves_unfitted():
     X = np.full((20, 4), 1e30, dtype=np.float32)
     X[::2] = -1e30
     est = GradientKMeans(n_clusters=2, max_epochs=2, random_state=0, device="cpu")
-    with pytest.raises(FloatingPointError, match="the training loss is (inf|nan)"):
+    with pytest.raises(FloatingPointError, match="stopped at epoch 1"):
         est.fit(X)
     assert not hasattr(est, "labels_")
     from sklearn.exceptions import NotFittedError
@@ -280,26 +280,3 @@ def test_cuda_fit_pickles_to_cpu(blobs, monkeypatch):
     with pytest.warns(UserWarning, match="loaded on the CPU"):
         loaded = pickle.loads(payload)
     np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
-
-
-@pytest.mark.parametrize(
-    "value, bounds, error",
-    [
-        (0.5, {"minimum": 0.0, "maximum": 1.0}, None),
-        (0.0, {"minimum": 0.0}, None),
-        (0.0, {"minimum": 0.0, "strict": True}, ValueError),
-        (1.0, {"minimum": 0.0, "maximum": 1.0}, ValueError),
-        (1.0, {"minimum": 0.0, "maximum": 1.0, "include_maximum": True}, None),
-        (1.5, {"minimum": 0.0, "maximum": 1.0, "include_maximum": True}, ValueError),
-        (float("nan"), {"minimum": 0.0}, ValueError),
-        (float("inf"), {"minimum": 0.0}, ValueError),
-        (True, {"minimum": 0.0}, TypeError),
-        ("0.5", {"minimum": 0.0}, TypeError),
-    ],
-)
-def test_check_real_bounds(value, bounds, error):
-    if error is None:
-        check_real(value, "rate", **bounds)
-    else:
-        with pytest.raises(error, match="rate must be"):
-            check_real(value, "rate", **bounds)

@@ -141,6 +141,87 @@ def test_accuracy_label_types():
     assert clustering_accuracy_score([1, 1, "a", "a"], ["p", "p", 2, 3]) == 0.75
 
 
+def _mixed(values):
+    """An object array of ``values``, which numpy.unique cannot sort."""
+    labels = np.empty(len(values), dtype=object)
+    labels[:] = values
+    return labels
+
+
+def test_mixed_type_labels_all_metrics():
+    # numpy.unique, hence scikit-learn's own metrics (1.9), raise TypeError
+    # on these; only equality matters to a clustering metric.
+    labels_true = _mixed([1, "a", 1, "a", None, None])
+    relabelled = _mixed(["x", 2, "x", 2, 3.5, 3.5])
+    for labels_pred in (relabelled, [0, 1, 0, 1, 2, 2]):
+        assert clustering_accuracy_score(labels_true, labels_pred) == 1.0
+        assert clustering_accuracy_score(labels_pred, labels_true) == 1.0
+        assert normalized_mutual_info_score(labels_true, labels_pred) == 1.0
+        assert adjusted_rand_score(labels_true, labels_pred) == 1.0
+        assert clustering_scores(labels_true, labels_pred) == {
+            "accuracy": 1.0,
+            "nmi": 1.0,
+            "ari": 1.0,
+        }
+        assert map_labels(labels_true, labels_pred).tolist() == labels_true.tolist()
+    assert match_labels(labels_true, relabelled) == {2: "a", 3.5: None, "x": 1}
+
+    # An imperfect labeling scores as its integer-coded copy does.
+    labels_pred = _mixed(["x", "x", "x", 2, 2, 2])
+    coded_true, coded_pred = [0, 1, 0, 1, 2, 2], [0, 0, 0, 1, 1, 1]
+    assert clustering_accuracy_score(labels_true, labels_pred) == 4 / 6
+    assert normalized_mutual_info_score(labels_true, labels_pred) == (
+        skmetrics.normalized_mutual_info_score(coded_true, coded_pred)
+    )
+    assert adjusted_rand_score(labels_true, labels_pred) == (
+        skmetrics.adjusted_rand_score(coded_true, coded_pred)
+    )
+    mapped = map_labels(labels_true, labels_pred, fill_value="?")
+    assert np.mean(mapped == labels_true) == pytest.approx(4 / 6)
+
+
+def test_mixed_type_labels_order_is_deterministic():
+    # Numbers first, in increasing order, then the other types by name
+    # (NoneType before str), each by value; not the order of appearance.
+    labels_true = _mixed(["b", 2, None, "a", 1.5, 2, "b"])
+    labels_pred = [0, 1, 2, 3, 4, 1, 0]
+    matrix, classes, clusters = matched_confusion_matrix(labels_true, labels_pred)
+    assert classes.tolist() == [1.5, 2, None, "a", "b"]
+    assert clusters.tolist() == [4, 1, 2, 3, 0]
+    np.testing.assert_array_equal(matrix, np.diag([1, 2, 1, 1, 2]))
+    rng = np.random.RandomState(0)
+    for _ in range(5):
+        order = rng.permutation(len(labels_true))
+        _, shuffled, _ = matched_confusion_matrix(
+            labels_true[order], np.asarray(labels_pred)[order]
+        )
+        assert shuffled.tolist() == classes.tolist()
+    # Labels equal in Python are one label, as numpy.unique makes them.
+    _, classes, _ = matched_confusion_matrix(_mixed([1, 1.0, True, "a"]), [0, 0, 0, 1])
+    assert classes.tolist() == [1, "a"]
+    # Values of one type that do not order keep their order of appearance.
+    _, classes, _ = matched_confusion_matrix(_mixed([2j, "a", 1j, 2j]), [0, 1, 2, 0])
+    assert classes.tolist() == [2j, 1j, "a"]
+
+
+def test_mixed_type_labels_scorers(blobs):
+    X, y = blobs
+    kmeans = KMeans(n_clusters=4, n_init=10, random_state=0).fit(X)
+    # Two classes named by ints and two by strs.
+    y_mixed = _mixed([int(c) if c < 2 else f"class {c}" for c in y])
+    assert clustering_accuracy_scorer(kmeans, X, y_mixed) == 1.0
+    assert nmi_scorer(kmeans, X, y_mixed) == nmi_scorer(kmeans, X, y)
+    assert ari_scorer(kmeans, X, y_mixed) == ari_scorer(kmeans, X, y)
+    for name, scorer in get_clustering_scorers().items():
+        assert scorer(kmeans, X, y_mixed) == pytest.approx(1.0), name
+
+
+def test_unhashable_unorderable_labels_raise():
+    # Sets are neither ordered against strs nor hashable: no way to group them.
+    with pytest.raises(TypeError, match="neither sortable nor hashable"):
+        clustering_accuracy_score(_mixed([{1}, "a"]), [0, 1])
+
+
 def test_accuracy_unequal_numbers_of_clusters_and_classes():
     # More clusters than classes: the extra clusters are errors.
     assert clustering_accuracy_score([0, 0, 1, 1], [0, 1, 2, 3]) == 0.5

@@ -157,9 +157,32 @@ def _write_fake_mnist(folder, n_train=6, n_test=4, seed=0):
 def _use_checksums_of(monkeypatch, dataset, folder):
     """Make the expected checksums those of the files in ``folder``."""
     for path in Path(folder).iterdir():
+        if path.name.startswith("."):  # the record of verified files
+            continue
         monkeypatch.setitem(
             datasets._CHECKSUMS[dataset], path.name, ("sha256", _sha256(path))
         )
+
+
+def _visible_files(folder):
+    """Sorted names in ``folder``, without the hidden record of checksums."""
+    return sorted(name for name in os.listdir(folder) if not name.startswith("."))
+
+
+@pytest.fixture
+def count_digests(monkeypatch):
+    """Count the files hashed by the loaders; return the list of paths."""
+    hashed = []
+    file_digest = datasets._file_digest
+
+    def counting_digest(path, algorithm):
+        hashed.append(Path(path).name)
+        return file_digest(path, algorithm)
+
+    monkeypatch.setattr(datasets, "_file_digest", counting_digest)
+    # Forget what earlier tests verified in this process.
+    monkeypatch.setattr(datasets, "_VERIFIED", {})
+    return hashed
 
 
 def _libsvm_line(label, values):
@@ -252,6 +275,11 @@ def test_load_mnist_shared(mnist_home, mnist_test_split):
     assert images.shape == (10000, 28, 28)
     np.testing.assert_array_equal(images, data.images[60000:])
     np.testing.assert_array_equal(target, data.target[60000:])
+    # A folder without write permission (the shared copy) is left as it is,
+    # even for root, who could write into it.
+    folder = mnist_home / "mnist"
+    if not folder.stat().st_mode & 0o222:
+        assert sorted(os.listdir(folder)) == sorted(IDX_FILES)
 
 
 def test_load_mnist_train_and_float(mnist_home, mnist_test_split):
@@ -305,8 +333,9 @@ def test_bad_subset(loader, subset, tmp_path):
 # IDX parsing, on small synthetic files
 
 
-def test_load_fake_mnist_subsets(tmp_path):
+def test_load_fake_mnist_subsets(tmp_path, monkeypatch):
     images, labels = _write_fake_mnist(tmp_path / "mnist")
+    _use_checksums_of(monkeypatch, "mnist", tmp_path / "mnist")
     data = load_mnist(data_home=tmp_path, download_if_missing=False)
     np.testing.assert_array_equal(data.images, images)
     np.testing.assert_array_equal(data.target, labels)
@@ -338,19 +367,22 @@ def test_load_fake_mnist_subsets(tmp_path):
         (gzip.compress(_idx_bytes(np.zeros((4, 28, 28)), 2051))[:-6], "corrupt"),
     ],
 )
-def test_corrupt_idx_file(tmp_path, content, message):
+def test_corrupt_idx_file(tmp_path, monkeypatch, content, message):
     _write_fake_mnist(tmp_path / "mnist", n_test=4)
     (tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz").write_bytes(content)
+    # Expect these checksums, so that the IDX parser sees the bad content.
+    _use_checksums_of(monkeypatch, "mnist", tmp_path / "mnist")
     with pytest.raises(ValueError, match=message) as excinfo:
         load_mnist(data_home=tmp_path, subset="test")
     assert "t10k-images-idx3-ubyte.gz" in str(excinfo.value)
 
 
-def test_idx_images_and_labels_disagree(tmp_path):
+def test_idx_images_and_labels_disagree(tmp_path, monkeypatch):
     _write_fake_mnist(tmp_path / "mnist", n_test=4)
     (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(
         gzip.compress(_idx_bytes(np.zeros(3), 2049))
     )
+    _use_checksums_of(monkeypatch, "mnist", tmp_path / "mnist")
     with pytest.raises(ValueError, match="4 images but .* 3 labels"):
         load_mnist(data_home=tmp_path, subset="test")
 
@@ -359,6 +391,7 @@ def test_missing_file_without_download(tmp_path, monkeypatch):
     # A mirror that would fail the test if it were contacted.
     monkeypatch.setattr(datasets, "MNIST_MIRRORS", ["http://invalid.invalid/"])
     _write_fake_mnist(tmp_path / "mnist")
+    _use_checksums_of(monkeypatch, "mnist", tmp_path / "mnist")
     (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(FileNotFoundError) as excinfo:
         load_mnist(data_home=tmp_path, download_if_missing=False)
@@ -391,7 +424,7 @@ def test_download_mnist_with_fallback(tmp_path, monkeypatch, mnist_home):
         mirrors = [_dead_url(), url + "missing/", url + "good"]
         monkeypatch.setattr(datasets, "MNIST_MIRRORS", mirrors)
         data = load_mnist(data_home=data_home)
-    assert sorted(os.listdir(data_home / "mnist")) == sorted(IDX_FILES)
+    assert _visible_files(data_home / "mnist") == sorted(IDX_FILES)
     expected = load_mnist(data_home=mnist_home)
     np.testing.assert_array_equal(data.images, expected.images)
     np.testing.assert_array_equal(data.target, expected.target)
@@ -403,19 +436,23 @@ def test_download_mnist_with_fallback(tmp_path, monkeypatch, mnist_home):
 
 
 @pytest.mark.usefixtures("no_proxy")
-def test_download_only_needed_files(tmp_path, monkeypatch):
+def test_download_only_needed_files(tmp_path, monkeypatch, count_digests):
     served = tmp_path / "served"
     images, labels = _write_fake_mnist(served)
     _use_checksums_of(monkeypatch, "fashion-mnist", served)
     with _http_server(served) as url:
         monkeypatch.setattr(datasets, "FASHION_MNIST_MIRRORS", [url])
         data = load_fashion_mnist(data_home=tmp_path / "home", subset="test")
-    assert sorted(os.listdir(tmp_path / "home" / "fashion-mnist")) == [
+    assert _visible_files(tmp_path / "home" / "fashion-mnist") == [
         "t10k-images-idx3-ubyte.gz",
         "t10k-labels-idx1-ubyte.gz",
     ]
     np.testing.assert_array_equal(data.images, images[6:])
     np.testing.assert_array_equal(data.target, labels[6:])
+    # Each file was hashed once, as it was downloaded, and never again.
+    assert len(count_digests) == 2
+    load_fashion_mnist(data_home=tmp_path / "home", subset="test")
+    assert len(count_digests) == 2
 
 
 @pytest.mark.usefixtures("no_proxy")
@@ -469,6 +506,116 @@ def test_file_digest_md5_and_sha256(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# Checksums of files placed by hand
+
+
+def test_fashion_mnist_files_in_mnist_folder(tmp_path, fashion_home):
+    # The same names, valid IDX files, 10 classes: only the checksum tells.
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for name in IDX_FILES[2:]:
+        shutil.copyfile(fashion_home / "fashion-mnist" / name, folder / name)
+    path = folder / "t10k-images-idx3-ubyte.gz"
+    with pytest.raises(ValueError) as excinfo:
+        load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+    message = str(excinfo.value)
+    assert str(path) in message
+    assert datasets._CHECKSUMS["mnist"][path.name][1] in message
+    assert _sha256(path) in message
+    # The file is recognised, and the message says what to do.
+    assert "fashion-mnist/t10k-images-idx3-ubyte.gz" in message
+    assert "Delete it" in message and "replace it" in message
+
+
+def test_checksum_mismatch_names_file_and_digests(tmp_path, monkeypatch):
+    _write_fake_mnist(tmp_path / "expected")
+    _use_checksums_of(monkeypatch, "mnist", tmp_path / "expected")
+    _write_fake_mnist(tmp_path / "mnist", seed=1)
+    path = tmp_path / "mnist" / "train-images-idx3-ubyte.gz"
+    with pytest.raises(ValueError, match="checksum") as excinfo:
+        load_mnist(data_home=tmp_path, subset="train", download_if_missing=False)
+    message = str(excinfo.value)
+    assert str(path) in message
+    assert _sha256(tmp_path / "expected" / path.name) in message
+    assert _sha256(path) in message
+    assert "sha256" in message and "Delete it" in message
+    # A known USPS file is checked the same way, with its MD5.
+    (tmp_path / "usps").mkdir()
+    (tmp_path / "usps" / "usps.t.bz2").write_bytes(bz2.compress(b"1 1:0.5\n"))
+    with pytest.raises(ValueError, match="md5 checksum") as excinfo:
+        load_usps(data_home=tmp_path, subset="test", download_if_missing=False)
+    assert datasets._CHECKSUMS["usps"]["usps.t.bz2"][1] in str(excinfo.value)
+
+
+def test_checksum_verified_once(tmp_path, monkeypatch, count_digests):
+    folder = tmp_path / "mnist"
+    images, _ = _write_fake_mnist(folder)
+    _use_checksums_of(monkeypatch, "mnist", folder)
+    load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+    assert sorted(count_digests) == sorted(IDX_FILES[2:])
+    # Remembered in this process...
+    data = load_mnist(data_home=tmp_path, download_if_missing=False)
+    assert sorted(count_digests) == sorted(IDX_FILES)  # only the new ones
+    np.testing.assert_array_equal(data.images, images)
+    # ... and in a record beside the files, for the next processes.
+    assert [name for name in os.listdir(folder) if name.startswith(".")]
+    monkeypatch.setattr(datasets, "_VERIFIED", {})
+    load_mnist(data_home=tmp_path, download_if_missing=False)
+    assert len(count_digests) == 4
+
+    # A file changed since is checked again.
+    path = folder / "t10k-images-idx3-ubyte.gz"
+    _write_fake_mnist(tmp_path / "other", seed=1)
+    shutil.copyfile(tmp_path / "other" / path.name, path)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    with pytest.raises(ValueError, match="checksum"):
+        load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+    assert count_digests[-1] == path.name
+    # A mismatch is not remembered: it is reported at every load.
+    with pytest.raises(ValueError, match="checksum"):
+        load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+
+
+@pytest.mark.parametrize("obstacle", ["read-only folder", "record is a folder"])
+def test_checksum_record_not_writable(tmp_path, monkeypatch, count_digests, obstacle):
+    folder = tmp_path / "mnist"
+    _write_fake_mnist(folder)
+    _use_checksums_of(monkeypatch, "mnist", folder)
+    if obstacle == "record is a folder":
+        (folder / datasets._VERIFIED_RECORD).mkdir()
+    else:
+        # Also read-only for root, which ignores permissions, since the
+        # loaders leave alone a folder without write permission bits.
+        folder.chmod(0o555)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # silently
+            load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+            load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+    finally:
+        folder.chmod(0o755)
+    # The files were verified once, remembered in this process only.
+    assert sorted(count_digests) == sorted(IDX_FILES[2:])
+    assert _visible_files(folder) == sorted(IDX_FILES)
+    if obstacle == "read-only folder":
+        assert sorted(os.listdir(folder)) == sorted(IDX_FILES)
+
+
+def test_checksum_record_ignored_when_corrupt(tmp_path, monkeypatch, count_digests):
+    folder = tmp_path / "mnist"
+    _write_fake_mnist(folder)
+    _use_checksums_of(monkeypatch, "mnist", folder)
+    (folder / datasets._VERIFIED_RECORD).write_text("{not json")
+    load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+    assert len(count_digests) == 2
+    # The record was rewritten and serves the next process.
+    monkeypatch.setattr(datasets, "_VERIFIED", {})
+    load_mnist(data_home=tmp_path, subset="test", download_if_missing=False)
+    assert len(count_digests) == 2
+
+
+# --------------------------------------------------------------------------
 # USPS
 
 
@@ -492,8 +639,9 @@ def test_load_usps_h5_shared(usps_h5_home):
     assert images.shape == (7291, 16, 16)
 
 
-def test_load_usps_libsvm(tmp_path):
+def test_load_usps_libsvm(tmp_path, monkeypatch):
     expected_images, expected_target = _write_fake_usps(tmp_path / "usps")
+    _use_checksums_of(monkeypatch, "usps", tmp_path / "usps")
     data = load_usps(data_home=tmp_path, download_if_missing=False)
     assert data.images.shape == (8, 16, 16) and data.images.dtype == np.float32
     np.testing.assert_allclose(data.images, expected_images, atol=1e-7)
@@ -530,18 +678,20 @@ def test_load_usps_libsvm(tmp_path):
         ("one 1:0.5\n", "corrupt"),
     ],
 )
-def test_load_usps_libsvm_malformed(tmp_path, text, message):
+def test_load_usps_libsvm_malformed(tmp_path, monkeypatch, text, message):
     (tmp_path / "usps").mkdir()
     (tmp_path / "usps" / "usps.t.bz2").write_bytes(bz2.compress(text.encode()))
+    _use_checksums_of(monkeypatch, "usps", tmp_path / "usps")
     with pytest.raises(ValueError, match=message) as excinfo:
         load_usps(data_home=tmp_path, subset="test", download_if_missing=False)
     assert "usps.t.bz2" in str(excinfo.value)
 
 
-def test_load_usps_not_bz2(tmp_path):
+def test_load_usps_not_bz2(tmp_path, monkeypatch):
     (tmp_path / "usps").mkdir()
     (tmp_path / "usps" / "usps.t.bz2").write_bytes(b"garbage")
-    with pytest.raises(ValueError, match="usps.t.bz2"):
+    _use_checksums_of(monkeypatch, "usps", tmp_path / "usps")
+    with pytest.raises(ValueError, match="bz2-compressed.*usps.t.bz2|usps.t.bz2.*bz2"):
         load_usps(data_home=tmp_path, subset="test")
 
 
@@ -557,10 +707,7 @@ def test_download_usps_md5(tmp_path, monkeypatch):
         images, target = load_usps(data_home=tmp_path / "home", return_X_y=True)
     np.testing.assert_allclose(images, expected_images, atol=1e-7)
     np.testing.assert_array_equal(target, expected_target)
-    assert sorted(os.listdir(tmp_path / "home" / "usps")) == [
-        "usps.bz2",
-        "usps.t.bz2",
-    ]
+    assert _visible_files(tmp_path / "home" / "usps") == ["usps.bz2", "usps.t.bz2"]
 
 
 def test_usps_h5_preferred_over_libsvm(tmp_path):
@@ -585,6 +732,7 @@ def test_usps_h5_without_h5py(tmp_path, monkeypatch):
         load_usps(data_home=tmp_path)
     # With the LIBSVM files next to it, h5py is not needed.
     expected_images, _ = _write_fake_usps(tmp_path / "usps")
+    _use_checksums_of(monkeypatch, "usps", tmp_path / "usps")
     images, _ = load_usps(data_home=tmp_path, return_X_y=True)
     np.testing.assert_allclose(images, expected_images, atol=1e-7)
 
@@ -707,3 +855,65 @@ def test_load_image_folder_errors(tmp_path):
             load_image_folder(empty, image_size=bad_size)
     with pytest.raises(ValueError, match="color_mode"):
         load_image_folder(empty, color_mode="RGB")
+
+
+def _save_high_depth(path, mode, values):
+    """Save ``values`` in pillow ``mode``; return the mode it reloads in."""
+    dtypes = {"I;16": np.uint16, "I;16B": ">u2", "I": np.int32, "F": np.float32}
+    Image.fromarray(np.asarray(values).astype(dtypes[mode])).save(path)
+    with Image.open(path) as image:
+        return image.mode
+
+
+@pytest.mark.parametrize("color_mode", ["grayscale", "rgb"])
+def test_load_image_folder_16bit_png(tmp_path, color_mode):
+    # A ramp over the 16-bit range, with the 16-bit copies (v * 257) of a
+    # few 8-bit values v, which must come back exactly.
+    ramp = np.linspace(0, 65535, 60).round()
+    ramp[:6] = [0, 257, 257 * 100, 257 * 128, 257 * 254, 65535]
+    ramp = ramp.reshape(4, 15)
+    assert _save_high_depth(tmp_path / "ramp.png", "I;16", ramp) in ("I;16", "I")
+    # A dim image stays dim: scaled by the bit depth, not by its own maximum.
+    dim = np.full((4, 15), 257 * 10)
+    _save_high_depth(tmp_path / "dim.png", "I;16", dim)
+
+    images, _ = load_image_folder(
+        tmp_path,
+        image_size=(4, 15),
+        color_mode=color_mode,
+        as_float=False,
+        return_X_y=True,
+    )
+    expected = np.rint(np.stack([dim, ramp]) / 257)
+    if color_mode == "rgb":
+        expected = np.repeat(expected[..., np.newaxis], 3, axis=-1)
+    np.testing.assert_array_equal(images, expected)
+    grey = images[1] if color_mode == "grayscale" else images[1, ..., 0]
+    assert grey.ravel()[:6].tolist() == [0, 1, 100, 128, 254, 255]
+    floats, _ = load_image_folder(tmp_path, image_size=(4, 15), return_X_y=True)
+    np.testing.assert_allclose(floats[1, ..., 0], ramp / 65535, atol=0.5 / 255)
+
+
+@pytest.mark.parametrize(
+    "mode, values, expected",
+    [
+        # 16-bit, big-endian (TIFF): 65535 -> 255.
+        ("I;16B", [0, 257, 32896, 65535], [0, 1, 128, 255]),
+        # 32-bit integers are taken as 16-bit (how older pillow opens
+        # 16-bit files); values out of 0..65535 are clipped.
+        ("I", [-5, 257, 65535, 10**6], [0, 1, 255, 255]),
+        # Floats are taken to lie in [0, 1], as in scikit-image.
+        ("F", [-0.5, 0.2, 1.0, 3.0], [0, 51, 255, 255]),
+    ],
+)
+def test_load_image_folder_high_depth_tiff(tmp_path, mode, values, expected):
+    values = np.repeat(np.asarray(values, dtype=float)[np.newaxis], 3, axis=0)
+    assert _save_high_depth(tmp_path / "image.tif", mode, values) == mode
+    images, _ = load_image_folder(
+        tmp_path,
+        image_size=(3, 4),
+        color_mode="grayscale",
+        as_float=False,
+        return_X_y=True,
+    )
+    np.testing.assert_array_equal(images[0], np.repeat([expected], 3, axis=0))

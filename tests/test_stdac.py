@@ -11,7 +11,7 @@ from digits_configs import STDAC_PARAMS
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
 from skdeepclust.cluster_metrics import clustering_accuracy_score
 from skdeepclust.nn.augment import warp
@@ -55,10 +55,20 @@ def digits():
 # --- scikit-learn compatibility ----------------------------------------------
 
 
-# No spatial transformer here: check_clustering's 1 x 2 "images" of blobs
-# cluster reliably (ARI > 0.4 at its seed) without one; the ST path is
-# checked for batch invariance and pickling below.
+# No spatial transformer here; the ST path is checked for batch invariance
+# and pickling below.
 _CHECKED = dict(_TINY, n_st_layers=0, max_epochs=10)
+
+
+def _expected_failed_checks(estimator):
+    return {
+        "check_clustering": (
+            "The ~30 steps of this fast configuration separate sklearn's blobs "
+            "only at some seeds and on some CPUs (ARI 0.24-1.0 over seeds 0-9); "
+            "test_check_clustering_with_enough_training_steps runs the check "
+            "with 60 epochs."
+        )
+    }
 
 
 @parametrize_with_checks(
@@ -66,9 +76,22 @@ _CHECKED = dict(_TINY, n_st_layers=0, max_epochs=10)
         STDACClustering(**_CHECKED),
         STDACClustering(**dict(_CHECKED, bn_statistics="batch_during_fit")),
     ],
+    expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("bn_statistics", ["running", "batch_during_fit"])
+def test_check_clustering_with_enough_training_steps(bn_statistics):
+    # sklearn's check on 50 standardised 2-D blobs (1 x 2 "images"), with
+    # random_state=0 set by the check. 60 epochs: ARI >= 0.94 at that seed
+    # with every kernel choice tried (default, AVX2, AVX-512), >= 0.5 over
+    # seeds 0-9, against the check's 0.4.
+    estimator = STDACClustering(
+        **dict(_CHECKED, max_epochs=60, bn_statistics=bn_statistics)
+    )
+    check_clustering("STDACClustering", estimator)
 
 
 # --- the method works --------------------------------------------------------

@@ -22,6 +22,8 @@ batch-norm weights 1 and biases 0, linear weights N(0, 0.01^2), biases 0.
 import torch.nn.functional as F
 from torch import nn
 
+from skdeepclust.nn.linear import AlignedLinear
+
 __all__ = ["SmallVGG", "SmallResNet18", "N_ROTATIONS"]
 
 # 0, 90, 180 and 270 degrees.
@@ -50,9 +52,9 @@ class _EmbeddingNetwork(nn.Module):
     """
 
     def _build_heads(self, out_dim, rotation_head):
-        self.top_layer = nn.Linear(self.n_features, out_dim)
+        self.top_layer = AlignedLinear(self.n_features, out_dim)
         self.rotation_head = (
-            nn.Linear(self.n_features, N_ROTATIONS) if rotation_head else None
+            AlignedLinear(self.n_features, N_ROTATIONS) if rotation_head else None
         )
         _initialize_weights(self)
 

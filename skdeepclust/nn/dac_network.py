@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from skdeepclust.nn.linear import AlignedLinear
 from skdeepclust.nn.spatial_transformer import (
     SpatialTransformer,
     pooled_side,
@@ -104,7 +105,7 @@ def _conv_block(in_channels, out_channels):
 
 def _dense(in_features, out_features):
     # Keras' default Dense initialisation: Glorot-uniform, zero bias.
-    layer = nn.Linear(in_features, out_features)
+    layer = AlignedLinear(in_features, out_features)
     nn.init.xavier_uniform_(layer.weight)
     nn.init.zeros_(layer.bias)
     return layer

@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from skdeepclust.nn.linear import AlignedLinear
+
 __all__ = [
     "LocalizationNetwork",
     "SpatialTransformer",
@@ -91,8 +93,8 @@ class LocalizationNetwork(nn.Module):
         self.conv2 = nn.Conv2d(n_filters, n_filters, 5, padding=2)
         out_height = pooled_side(pooled_side(height))
         out_width = pooled_side(pooled_side(width))
-        self.hidden = nn.Linear(n_filters * out_height * out_width, n_hidden)
-        self.theta = nn.Linear(n_hidden, 6)
+        self.hidden = AlignedLinear(n_filters * out_height * out_width, n_hidden)
+        self.theta = AlignedLinear(n_hidden, 6)
         # Keras' default (Glorot-uniform weights, zero biases), as in the
         # authors' localisation networks.
         for layer in (self.conv1, self.conv2, self.hidden):
