@@ -763,6 +763,8 @@ class BaseDeepClusterer(
 def _same_value(a, b):
     """Equality of two parameter values, arrays and sequences included."""
     try:
-        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+        return bool(
+            np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+        )
     except (TypeError, ValueError):
         return a == b

@@ -385,16 +385,20 @@ class _BaseDTI(BaseDeepClusterer):
     def _inference_batch_size(self):
         n_values = int(np.prod(self.image_shape_)) * self._n_fitted_clusters()
         return int(
-            max(1, min(BaseDeepClusterer._inference_batch_size, _INFERENCE_BUDGET // n_values))
+            max(
+                1,
+                min(
+                    BaseDeepClusterer._inference_batch_size,
+                    _INFERENCE_BUDGET // n_values,
+                ),
+            )
         )
 
     def _n_fitted_clusters(self):
         return self.model_.prototypes.shape[0]
 
     def _inference_active(self):
-        return self._n_active(
-            self.n_iter_, self._fitted_param("curriculum_milestones")
-        )
+        return self._n_active(self.n_iter_, self._fitted_param("curriculum_milestones"))
 
     def _costs_tensor(self, X):
         return self.model_.costs(X, self._inference_active())

@@ -476,8 +476,14 @@ class MMDCClustering(BaseDeepClusterer):
         "target_means": [StrOptions(set(_TARGET_MEANS)), "array-like"],
         "target_sigma": [Interval(Real, 0, None, closed="left")],
         "backbone": [StrOptions(set(_BACKBONES))],
-        "input_size": [StrOptions({"auto"}), Interval(Integral, 8, None, closed="left")],
-        "rotation_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "input_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 8, None, closed="left"),
+        ],
+        "rotation_weight": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, None, closed="left"),
+        ],
         "rotation_schedule": [StrOptions(set(_ROTATION_SCHEDULES))],
         "refine_epoch": [Interval(Integral, 0, None, closed="left"), None],
         "crop_fractions": [Interval(Real, 0, 1, closed="right"), "array-like"],

@@ -26,6 +26,7 @@ def blobs():
     return X.astype(np.float32), y
 
 
+@pytest.mark.numerics
 @parametrize_with_checks([GradientKMeans(max_epochs=5, device="cpu")])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -89,7 +90,11 @@ def test_flat_and_image_input_agree_at_predict(blobs):
         (np.zeros((10, 12)), {"image_shape": (3, 4, 2)}, "1 or 3 channels"),
         (np.zeros((10, 4, 4)), {"image_shape": (2, 8)}, "does not match"),
         (np.zeros((2, 4)), {"n_clusters": 3}, "n_samples=2 should be >= n_clusters=3"),
-        (np.zeros((10, 4)), {"n_clusters": 0}, "'n_clusters' parameter of GradientKMeans must be an int in the range"),
+        (
+            np.zeros((10, 4)),
+            {"n_clusters": 0},
+            "'n_clusters' parameter of GradientKMeans must be an int in the range",
+        ),
         (np.zeros((10, 4)), {"learning_rate": -1.0}, "learning_rate"),
         (np.zeros((10, 4)), {"device": "tpu"}, "device"),
         (np.zeros((10, 4)), {"device": "not a device"}, "Unknown device"),
@@ -161,6 +166,7 @@ def test_same_seed_same_model_and_global_rng_untouched(blobs):
 # --- the loop -------------------------------------------------------------
 
 
+@pytest.mark.numerics
 def test_recovers_blobs_and_records_curve(blobs):
     X, y = blobs
     est = GradientKMeans(max_epochs=15, random_state=0, device="cpu").fit(X)

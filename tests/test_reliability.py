@@ -96,8 +96,12 @@ def _fitted_state(estimator):
                 state[f"{key}.{name}"] = tensor.detach().cpu().numpy().copy()
         elif isinstance(value, torch.Tensor):
             state[key] = value.detach().cpu().numpy().copy()
-        elif key.endswith("_") and isinstance(value, (np.ndarray, list, int, float, tuple)):
-            state[key] = np.array(value, dtype=object if isinstance(value, tuple) else None)
+        elif key.endswith("_") and isinstance(
+            value, (np.ndarray, list, int, float, tuple)
+        ):
+            state[key] = np.array(
+                value, dtype=object if isinstance(value, tuple) else None
+            )
     return state
 
 
@@ -112,6 +116,7 @@ def _assert_same_state(before, after):
 # --------------------------------------------------------------------------
 
 
+@pytest.mark.numerics
 @pytest.mark.parametrize("name", NAMES)
 def test_outputs_are_exactly_independent_of_the_batch(name, images):
     estimator = make(name).fit(images)
@@ -127,6 +132,7 @@ def test_outputs_are_exactly_independent_of_the_batch(name, images):
 # --------------------------------------------------------------------------
 # Divergence raises FloatingPointError, never crashes the process
 # --------------------------------------------------------------------------
+
 
 def on_training_forward(estimator, step, action):
     """Run ``action(estimator)`` at the ``step``-th training forward pass.
@@ -212,9 +218,11 @@ def test_divergence_raises_floating_point_error_in_a_process_that_survives(
 def test_values_beyond_float32_are_rejected(name, dtype):
     X = np.random.RandomState(0).rand(48, 8, 8).astype(dtype)
     X[3, 4, 4] = 1e39 if dtype == np.float64 else np.inf
-    estimator = make(name, init="sample", curriculum_milestones=(0,)) if (
-        name.startswith("DTI")
-    ) else make(name)
+    estimator = (
+        make(name, init="sample", curriculum_milestones=(0,))
+        if (name.startswith("DTI"))
+        else make(name)
+    )
     with pytest.raises(ValueError, match="float32|infinity"):
         estimator.fit(X)
 
