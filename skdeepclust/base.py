@@ -124,9 +124,15 @@ def check_images(estimator, X, *, reset):
         n_samples = X_array.shape[0]
         given_shape = tuple(X_array.shape[1:]) + ((1,) if ndim == 3 else ())
         if given_shape[2] not in (1, 3):
+            hint = ""
+            if ndim == 4 and X_array.shape[1] in (1, 3):
+                hint = (
+                    " These look like channels-first images (n, C, H, W), as "
+                    "torch stores them: pass X.transpose(0, 2, 3, 1)."
+                )
             raise ValueError(
                 f"Images of shape (n, H, W, C) must have C in {{1, 3}} "
-                f"channels (channels last), got X.shape={X_array.shape}."
+                f"channels (channels last), got X.shape={X_array.shape}.{hint}"
             )
         # An explicit size, so that an empty (0, H, W) array reaches
         # sklearn's "0 sample(s)" message rather than numpy's reshape error.

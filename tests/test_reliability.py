@@ -486,3 +486,8 @@ def test_read_only_input_gives_no_torch_warning(name, images):
         estimator.predict(X)
         clone(estimator).fit(X.reshape(len(X), -1))
     assert not [w for w in caught if "writable" in str(w.message)]
+
+
+def test_channels_first_images_get_a_hint():
+    with pytest.raises(ValueError, match=r"channels-first.*transpose\(0, 2, 3, 1\)"):
+        make("DTIKMeans").fit(np.zeros((10, 3, 8, 8)))
