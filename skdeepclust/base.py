@@ -383,6 +383,32 @@ def _to_device(value, device):
 # --------------------------------------------------------------------------
 
 
+# The learning-rate schedule of every estimator: divided by 1 / lr_gamma
+# after each epoch of lr_milestones. Estimators merge these constraints.
+SCHEDULE_CONSTRAINTS = {
+    "lr_milestones": ["array-like"],
+    "lr_gamma": [Interval(Real, 0, None, closed="neither")],
+}
+
+
+def check_milestones(milestones, name):
+    """The epochs of ``milestones`` as a list, or raise.
+
+    A sequence (not a single number) of non-decreasing ints >= 0.
+    """
+    if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of epochs, got {milestones!r}.")
+    milestones = list(milestones)
+    for milestone in milestones:
+        if not isinstance(milestone, numbers.Integral) or isinstance(milestone, bool):
+            raise TypeError(f"{name} must hold ints, got {milestones!r}.")
+        if milestone < 0:
+            raise ValueError(f"{name} must be >= 0, got {milestones!r}.")
+    if milestones != sorted(milestones):
+        raise ValueError(f"{name} must be non-decreasing, got {milestones!r}.")
+    return milestones
+
+
 class BaseDeepClusterer(
     ClusterMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
 ):
@@ -409,10 +435,20 @@ class BaseDeepClusterer(
         Labels of a batch of images (a tensor on ``device_``), as an int64
         tensor. Called in evaluation mode under ``torch.no_grad``.
 
-    Optionally ``_check_params_vs_input(self, X)`` (the checks that involve
-    several parameters or the data, after ``_parameter_constraints``), and
-    ``_warm_start_fixed``, the parameters that a ``warm_start`` fit cannot
-    change (the model's structure).
+    Optionally ``_make_optimizer(self)`` (the torch optimizer of the fitted
+    modules, with its parameter groups; Adam over every parameter by
+    default), ``_check_params_vs_input(self, X)`` (the checks that involve
+    several parameters or the data, after ``_parameter_constraints``),
+    ``_set_fitted_attributes(self)`` (numpy views of the model, after each
+    fit) and ``_warm_start_fixed``, the parameters that a ``warm_start`` fit
+    cannot change (the model's structure).
+
+    The base class owns the optimizer: it is built once per model, given the
+    learning rate of each epoch (``learning_rate``, divided by
+    ``1 / lr_gamma`` at each of ``lr_milestones`` where the estimator has
+    them), kept across ``warm_start`` fits and pickled with the model (as
+    its state dict), so that a warm start after loading resumes it too.
+    ``_current_optimizer()`` returns it within an epoch.
 
     ``fit`` is transactional: when it raises, the estimator is left as it
     was before the call. A Ctrl-C stops training after the current step and
@@ -480,6 +516,31 @@ class BaseDeepClusterer(
                 f"and >= 2: a {type(self).__name__} cannot be fitted on fewer samples."
             )
 
+    def _make_optimizer(self):
+        """A new optimizer of the fitted modules' parameters."""
+        parameters = [p for module in self._torch_modules() for p in module.parameters()]
+        return torch.optim.Adam(parameters, lr=self.learning_rate)
+
+    def _set_fitted_attributes(self):
+        """Set the fitted attributes derived from the model; none by default."""
+
+    def _current_optimizer(self):
+        """The optimizer of this model, built (and its state restored) once."""
+        if self._optimizer is None:
+            optimizer = self._make_optimizer()
+            if self._optimizer_state is not None:
+                # Also moves the state to the parameters' device.
+                optimizer.load_state_dict(self._optimizer_state)
+            self._optimizer, self._optimizer_state = optimizer, None
+        return self._optimizer
+
+    def _learning_rate_at(self, epoch):
+        """The learning rate of (0-based) ``epoch``."""
+        milestones = getattr(self, "lr_milestones", ())
+        gamma = getattr(self, "lr_gamma", 1.0)
+        n_decays = sum(int(epoch >= milestone) for milestone in milestones)
+        return self.learning_rate * gamma**n_decays
+
     def _loss_per_value(self, loss):
         """The training loss on the scale of one value (see ``_degenerate_loss``)."""
         return loss
@@ -546,12 +607,18 @@ class BaseDeepClusterer(
             if not continuing:
                 self.loss_curve_ = []
                 self.n_iter_ = 0
+                self._optimizer = self._optimizer_state = None
                 self._initialize(X_device, random_state)
             else:
                 for module in self._torch_modules():
                     module.to(self.device_)
+                if self._optimizer is not None:
+                    # Rebuilt from its state, on the modules' device.
+                    self._optimizer_state = self._optimizer.state_dict()
+                    self._optimizer = None
             interrupted = self._fit_loop(X_device, random_state)
         self.labels_ = self._predict_device(X_device)
+        self._set_fitted_attributes()
         if interrupted:
             warnings.warn(
                 f"{type(self).__name__}.fit was interrupted after {self.n_iter_} "
@@ -597,6 +664,8 @@ class BaseDeepClusterer(
         with _GracefulInterrupt():
             for epoch in range(first_epoch, first_epoch + self.max_epochs):
                 start = time.perf_counter()
+                for group in self._current_optimizer().param_groups:
+                    group["lr"] = self._learning_rate_at(epoch)
                 self._set_training(True)
                 try:
                     loss = float(self._fit_epoch(X, epoch, random_state))
@@ -747,6 +816,11 @@ class BaseDeepClusterer(
 
     def __getstate__(self):
         state = super().__getstate__()
+        optimizer = state.get("_optimizer")
+        if optimizer is not None:
+            # Its state dict pickles without the parameters it points to.
+            state["_optimizer"] = None
+            state["_optimizer_state"] = optimizer.state_dict()
         return {key: _to_cpu(value) for key, value in state.items()}
 
     def __setstate__(self, state):

@@ -34,7 +34,9 @@ from sklearn.cluster import kmeans_plusplus
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skdeepclust.base import (
+    SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    check_milestones,
     images_to_numpy,
     iter_minibatches,
 )
@@ -46,7 +48,6 @@ __all__ = ["DTIKMeans", "DTIGaussianMixture"]
 _REASSIGN_NOISE = 1e-4
 _EMPTY_CLUSTER_SHARE = 0.2  # divided by n_clusters
 _TRANSFORMER_WEIGHT_DECAY = 1e-6
-_LR_DECAY = 0.1
 _SIGMA_INIT = 0.5
 _INITS = ("sample", "k-means++")
 _PADDING_MODES = ("border", "zeros", "reflection")
@@ -177,7 +178,7 @@ class _BaseDTI(BaseDeepClusterer):
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "padding_mode": [StrOptions(set(_PADDING_MODES))],
         "reassign_interval": [Interval(Integral, 1, None, closed="left"), None],
-        "lr_milestones": ["array-like"],
+        **SCHEDULE_CONSTRAINTS,
     }
 
     _warm_start_fixed = (
@@ -195,7 +196,7 @@ class _BaseDTI(BaseDeepClusterer):
             raise ValueError("transformations must name at least one transformation.")
         self._transformation_names = [canonical_name(name) for name in transformations]
         n_milestones = len(transformations) - 1
-        milestones = _check_milestones(
+        milestones = check_milestones(
             self.curriculum_milestones, "curriculum_milestones"
         )
         if len(milestones) != n_milestones:
@@ -204,7 +205,7 @@ class _BaseDTI(BaseDeepClusterer):
                 f"{n_milestones} epoch(s), one per transformation after the first; "
                 f"got {self.curriculum_milestones!r}."
             )
-        _check_milestones(self.lr_milestones, "lr_milestones")
+        check_milestones(self.lr_milestones, "lr_milestones")
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {self.kernel_size}.")
         _warn_unless_pixels(self, X)
@@ -218,10 +219,6 @@ class _BaseDTI(BaseDeepClusterer):
         if milestones is None:
             milestones = self.curriculum_milestones
         return 1 + sum(int(epoch >= milestone) for milestone in milestones)
-
-    def _learning_rate(self, epoch):
-        n_decays = sum(int(epoch >= milestone) for milestone in self.lr_milestones)
-        return self.learning_rate * _LR_DECAY**n_decays
 
     # --- training -------------------------------------------------------------
 
@@ -251,7 +248,6 @@ class _BaseDTI(BaseDeepClusterer):
         self.model_ = self._build_model(
             self._initial_prototypes(X, random_state), transformer
         ).to(X.device)
-        self._optimizer_state = None
         self._reassign_state = {
             "n_steps": 0,
             "n_batches": 0,
@@ -259,7 +255,7 @@ class _BaseDTI(BaseDeepClusterer):
         }
 
     def _make_optimizer(self):
-        optimizer = torch.optim.Adam(
+        return torch.optim.Adam(
             [
                 {"params": self.model_.cluster_parameters(), "weight_decay": 0.0},
                 {
@@ -269,38 +265,6 @@ class _BaseDTI(BaseDeepClusterer):
             ],
             lr=self.learning_rate,
         )
-        if self._optimizer_state is not None:
-            optimizer.load_state_dict(self._optimizer_state)
-        return optimizer
-
-    def fit(self, X, y=None):
-        """Learn the prototypes and the transformation network from ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, H, W) \
-                or (n_samples, H, W, C)
-            Training images, with values in [0, 1] (``uint8`` images are
-            scaled to [0, 1]).
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        # The live optimizer exists only during fit; its state is kept (as a
-        # state dict, which pickles) so that warm_start resumes Adam too.
-        self._optimizer = None
-        try:
-            super().fit(X, y)
-        finally:
-            optimizer = self.__dict__.pop("_optimizer", None)
-        if optimizer is not None:
-            self._optimizer_state = optimizer.state_dict()
-        self._set_fitted_attributes()
-        return self
 
     def _set_fitted_attributes(self):
         model = self.model_
@@ -309,11 +273,7 @@ class _BaseDTI(BaseDeepClusterer):
         self.cluster_centers_ = prototypes.reshape(self.n_clusters, -1)
 
     def _fit_epoch(self, X, epoch, random_state):
-        if self._optimizer is None:
-            self._optimizer = self._make_optimizer()
-        optimizer = self._optimizer
-        for group in optimizer.param_groups:
-            group["lr"] = self._learning_rate(epoch)
+        optimizer = self._current_optimizer()
         n_active = self._n_active(epoch)
         if self.verbose and epoch > 0 and n_active > self._n_active(epoch - 1):
             names = ", ".join(
@@ -465,20 +425,6 @@ def _warn_unless_pixels(estimator, X):
         )
 
 
-def _check_milestones(milestones, name):
-    if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
-        raise TypeError(f"{name} must be a sequence of epochs, got {milestones!r}.")
-    milestones = list(milestones)
-    for milestone in milestones:
-        if not isinstance(milestone, numbers.Integral) or isinstance(milestone, bool):
-            raise TypeError(f"{name} must hold ints, got {milestones!r}.")
-        if milestone < 0:
-            raise ValueError(f"{name} must be >= 0, got {milestones!r}.")
-    if milestones != sorted(milestones):
-        raise ValueError(f"{name} must be non-decreasing, got {milestones!r}.")
-    return milestones
-
-
 # --------------------------------------------------------------------------
 # Public estimators
 # --------------------------------------------------------------------------
@@ -535,7 +481,11 @@ _SHARED_PARAMETERS_DOC = """
         heads also have a weight decay of 1e-6, the cluster parameters none).
 
     lr_milestones : sequence of int, default=(35,)
-        Epochs after which the learning rate is divided by 10.
+        Epochs after which the learning rate is multiplied by ``lr_gamma``:
+        non-decreasing ints.
+
+    lr_gamma : float, default=0.1
+        Factor of each learning-rate decay (the authors' divide by 10).
 
     device : str or torch.device, default="auto"
         Where to train: ``"auto"`` (CUDA when available), ``"cpu"``,
@@ -691,6 +641,7 @@ class DTIKMeans(_BaseDTI):
         batch_size=128,
         learning_rate=1e-3,
         lr_milestones=(35,),
+        lr_gamma=0.1,
         device="auto",
         random_state=None,
         verbose=0,
@@ -709,6 +660,7 @@ class DTIKMeans(_BaseDTI):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.lr_milestones = lr_milestones
+        self.lr_gamma = lr_gamma
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -850,6 +802,7 @@ class DTIGaussianMixture(_BaseDTI):
         batch_size=128,
         learning_rate=1e-3,
         lr_milestones=(35,),
+        lr_gamma=0.1,
         device="auto",
         random_state=None,
         verbose=0,
@@ -869,6 +822,7 @@ class DTIGaussianMixture(_BaseDTI):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.lr_milestones = lr_milestones
+        self.lr_gamma = lr_gamma
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

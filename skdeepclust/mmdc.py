@@ -30,7 +30,12 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .base import BaseDeepClusterer, iter_minibatches
+from .base import (
+    SCHEDULE_CONSTRAINTS,
+    BaseDeepClusterer,
+    check_milestones,
+    iter_minibatches,
+)
 from .nn.augment import crop_matrices, random_affine_matrices, warp
 from .nn.convnets import N_ROTATIONS, SmallResNet18, SmallVGG
 
@@ -491,8 +496,7 @@ class MMDCClustering(BaseDeepClusterer):
         "hflip": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_milestones": [Interval(Integral, 0, None, closed="left"), "array-like"],
-        "lr_gamma": [Interval(Real, 0, None, closed="neither")],
+        **SCHEDULE_CONSTRAINTS,
     }
 
     _warm_start_fixed = (
@@ -521,15 +525,7 @@ class MMDCClustering(BaseDeepClusterer):
                 f"crop_fractions must be a non-empty sequence of numbers in (0, 1], "
                 f"got {self.crop_fractions!r}."
             )
-        milestones = np.atleast_1d(np.asarray(self.lr_milestones, dtype=object))
-        if milestones.ndim != 1 or not all(
-            isinstance(m, numbers.Integral) and not isinstance(m, bool) and m >= 0
-            for m in milestones
-        ):
-            raise ValueError(
-                f"lr_milestones must be a sequence of epochs (ints >= 0), "
-                f"got {self.lr_milestones!r}."
-            )
+        check_milestones(self.lr_milestones, "lr_milestones")
 
     def _check_target_params(self):
         dim = self.target_dim
@@ -615,7 +611,6 @@ class MMDCClustering(BaseDeepClusterer):
         # NHWC convolutions are about twice as fast with oneDNN on the CPU and
         # what tensor cores prefer on CUDA.
         self.network_ = network.to(self.device_, memory_format=torch.channels_last)
-        self._optimizer_state_ = None
 
     def _fit_epoch(self, X, epoch, random_state):
         n_samples = X.shape[0]
@@ -629,7 +624,11 @@ class MMDCClustering(BaseDeepClusterer):
             self.targets_ = self._refined_targets(X, epoch, random_state)
         # A copy: the assignment permutes it in place, once per batch.
         targets = torch.tensor(self.targets_, device=X.device)
-        optimizer = self._make_optimizer(epoch)
+        optimizer = self._current_optimizer()
+        for group in optimizer.param_groups:
+            # A warm start may have changed them.
+            group["momentum"] = self.momentum
+        optimizer.param_groups[1]["weight_decay"] = self.weight_decay
 
         total = torch.zeros((), device=X.device)
         rotating = self.rotation_weight_ > 0
@@ -639,7 +638,6 @@ class MMDCClustering(BaseDeepClusterer):
             X, epoch, targets, optimizer, assign=not refining
         )
 
-        self._optimizer_state_ = optimizer.state_dict()
         self.targets_ = targets.cpu().numpy()
         return float(total)
 
@@ -648,12 +646,12 @@ class MMDCClustering(BaseDeepClusterer):
 
     # --- training ---------------------------------------------------------------
 
-    def _make_optimizer(self, epoch):
-        """SGD in its state of the previous epoch, at this epoch's learning rate."""
+    def _make_optimizer(self):
+        """SGD with weight decay on the weights, not on biases and batch norm."""
         decay, no_decay = [], []
         for parameter in self.network_.parameters():
             (no_decay if parameter.ndim <= 1 else decay).append(parameter)
-        optimizer = torch.optim.SGD(
+        return torch.optim.SGD(
             [
                 {"params": no_decay, "weight_decay": 0.0},
                 {"params": decay, "weight_decay": self.weight_decay},
@@ -661,17 +659,6 @@ class MMDCClustering(BaseDeepClusterer):
             lr=self.learning_rate,
             momentum=self.momentum,
         )
-        if self._optimizer_state_ is not None:
-            optimizer.load_state_dict(self._optimizer_state_)
-        n_decays = sum(
-            epoch >= milestone for milestone in np.atleast_1d(self.lr_milestones)
-        )
-        for group in optimizer.param_groups:
-            # Set after loading the state, which carries the last epoch's rate.
-            group["lr"] = self.learning_rate * self.lr_gamma**n_decays
-            group["momentum"] = self.momentum
-        optimizer.param_groups[1]["weight_decay"] = self.weight_decay
-        return optimizer
 
     def _clustering_epoch(self, X, epoch, targets, optimizer, *, assign):
         """One pass of (assign, regress) steps; returns the mean loss (tensor)."""

@@ -34,7 +34,9 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skdeepclust.base import (
+    SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    check_milestones,
     images_to_numpy,
     stop_requested,
 )
@@ -410,6 +412,13 @@ class STDACClustering(BaseDeepClusterer):
     learning_rate : float, default=1e-4
         Adam's learning rate.
 
+    lr_milestones : sequence of int, default=()
+        Epochs after which the learning rate is multiplied by ``lr_gamma``
+        (none in the authors' code).
+
+    lr_gamma : float, default=0.1
+        Factor of each learning-rate decay.
+
     device : str or torch.device, default="auto"
         Where to train: "auto" (CUDA when available, else CPU), "cpu",
         "cuda", "cuda:<index>" or a :class:`torch.device`.
@@ -561,6 +570,8 @@ class STDACClustering(BaseDeepClusterer):
         max_epochs=10,
         batch_size=32,
         learning_rate=1e-4,
+        lr_milestones=(),
+        lr_gamma=0.1,
         device="auto",
         random_state=None,
         verbose=0,
@@ -584,6 +595,8 @@ class STDACClustering(BaseDeepClusterer):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.lr_milestones = lr_milestones
+        self.lr_gamma = lr_gamma
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -607,6 +620,7 @@ class STDACClustering(BaseDeepClusterer):
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "bn_statistics": [StrOptions(set(BN_STATISTICS))],
+        **SCHEDULE_CONSTRAINTS,
     }
 
     _warm_start_fixed = (
@@ -628,6 +642,7 @@ class STDACClustering(BaseDeepClusterer):
                 f"lower_threshold={self.lower_threshold} must not exceed "
                 f"upper_threshold={self.upper_threshold}."
             )
+        check_milestones(self.lr_milestones, "lr_milestones")
         channels = self.conv_channels
         if not (
             len(channels) == 3
@@ -664,7 +679,6 @@ class STDACClustering(BaseDeepClusterer):
             # the identity in evaluation mode, and the first chunk's pseudo
             # labels would come from un-normalised, near-uniform outputs.
             self._recalibrate_batch_norm(X)
-        self._optimizer = (_adam(self.network_, self.learning_rate), X.device)
         self.thresholds_ = np.empty((0, 2))
         self.pair_fraction_ = np.empty(0)
 
@@ -789,21 +803,8 @@ class STDACClustering(BaseDeepClusterer):
             X, _TRAINING_PASS_BATCH, offset=self.mean_pixel_
         )
 
-    def _current_optimizer(self):
-        """The Adam optimizer of this fit, rebuilt where it cannot go on.
-
-        It is not pickled, and its moments stay where they were made when a
-        ``warm_start`` fit moves the network to another device: then Adam
-        starts afresh. A new ``learning_rate`` applies to the next epoch.
-        """
-        device = next(self.network_.parameters()).device
-        optimizer, made_on = getattr(self, "_optimizer", (None, None))
-        if optimizer is None or made_on != device:
-            optimizer = _adam(self.network_, self.learning_rate)
-            self._optimizer = (optimizer, device)
-        for group in optimizer.param_groups:
-            group["lr"] = self.learning_rate
-        return optimizer
+    def _make_optimizer(self):
+        return _adam(self.network_, self.learning_rate)
 
     def _pads_inference_batches(self):
         # With bn_statistics="batch" the outputs depend on the batch by design.
@@ -923,12 +924,3 @@ class STDACClustering(BaseDeepClusterer):
             X,
         )
         return images_to_numpy(images, self.image_shape_)
-
-    # --- persistence ------------------------------------------------------------
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        # The optimizer is rebuilt when needed: its tensors would pin the
-        # pickle to the training device.
-        state.pop("_optimizer", None)
-        return state

@@ -47,9 +47,7 @@ class GradientKMeans(BaseDeepClusterer):
         return torch.cdist(X.flatten(1), centers.flatten(1)) ** 2
 
     def _fit_epoch(self, X, epoch, random_state):
-        optimizer = torch.optim.Adam(
-            self.centers_module_.parameters(), lr=self.learning_rate
-        )
+        optimizer = self._current_optimizer()
         total = torch.zeros((), device=X.device)
         for batch in iter_minibatches(X.shape[0], self.batch_size, device=X.device):
             loss = self._distances(X[batch]).min(dim=1).values.mean()

@@ -170,7 +170,7 @@ def test_curriculum_milestones():
     est = DTIKMeans()  # the authors' MNIST schedule (5, 15, 20)
     active = [est._n_active(epoch) for epoch in range(25)]
     assert active == [1] * 5 + [2] * 10 + [3] * 5 + [4] * 5
-    assert [est._learning_rate(epoch) for epoch in (0, 34, 35, 39)] == pytest.approx(
+    assert [est._learning_rate_at(epoch) for epoch in (0, 34, 35, 39)] == pytest.approx(
         [1e-3, 1e-3, 1e-4, 1e-4]
     )
 
@@ -206,7 +206,7 @@ def test_reassignment_copies_prototype_heads_and_adam_moments(small_images, Esti
     est = Estimator(3, **{**TINY, "max_epochs": 3, "reassign_interval": None})
     est.set_params(curriculum_milestones=(0,), random_state=0).fit(small_images)
     model = est.model_
-    optimizer = est._make_optimizer()  # restored Adam state
+    optimizer = est._current_optimizer()  # the fit's Adam, with its state
     before = model.prototypes.detach().clone()
     starved = est._reassign_empty_clusters(np.array([0.9, 0.0, 0.1]), optimizer)
     assert starved.tolist() == [1]
@@ -452,9 +452,9 @@ def test_warm_start_continues_schedule_and_optimizer(small_images, Estimator):
     warm.fit(small_images)
     assert warm.n_iter_ == 4 and len(warm.loss_curve_) == 4
     # Same data order is not guaranteed across fits, but the schedule is.
-    assert warm._learning_rate(3) == pytest.approx(params["learning_rate"] / 10)
+    assert warm._learning_rate_at(3) == pytest.approx(params["learning_rate"] / 10)
     assert full.n_iter_ == 4
-    state = warm._optimizer_state["state"]
+    state = warm._current_optimizer().state_dict()["state"]
     assert all("exp_avg" in value for value in state.values())
 
 

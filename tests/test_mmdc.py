@@ -335,14 +335,15 @@ def test_networks_output_unit_vectors():
 def test_sgd_groups_and_learning_rate_schedule(small_digits):
     images, _ = small_digits
     mmdc = MMDCClustering(n_clusters=4, **dict(TINY, max_epochs=1)).fit(images)
-    optimizer = mmdc._make_optimizer(epoch=39)
+    optimizer = mmdc._current_optimizer()
     no_decay, decay = optimizer.param_groups
     assert (
         all(p.ndim == 1 for p in no_decay["params"]) and no_decay["weight_decay"] == 0
     )
     assert all(p.ndim > 1 for p in decay["params"]) and decay["weight_decay"] == 5e-4
     assert no_decay["lr"] == pytest.approx(0.05) and no_decay["momentum"] == 0.9
-    assert mmdc._make_optimizer(epoch=40).param_groups[1]["lr"] == pytest.approx(0.005)
+    assert mmdc._learning_rate_at(39) == pytest.approx(0.05)
+    assert mmdc._learning_rate_at(40) == pytest.approx(0.005)
 
 
 def test_warm_start_continues_schedule_and_momentum(small_digits):
@@ -351,7 +352,7 @@ def test_warm_start_continues_schedule_and_momentum(small_digits):
         n_clusters=4, **dict(TINY, max_epochs=1, refine_epoch=1), warm_start=True
     )
     mmdc.fit(images)
-    assert mmdc._optimizer_state_["state"]  # momentum buffers kept
+    assert mmdc._current_optimizer().state_dict()["state"]  # momentum buffers
     mmdc.fit(images)  # epoch index 1 -> refinement stage
     assert mmdc.n_iter_ == 2
     assert set(map(tuple, mmdc.targets_)) <= set(

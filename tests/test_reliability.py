@@ -17,63 +17,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from fast_configs import NAMES, make
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from skdeepclust import DTIGaussianMixture, DTIKMeans, MMDCClustering, STDACClustering
+from skdeepclust import DTIKMeans, MMDCClustering
 from skdeepclust.base import FitInterruptedWarning
-
-# Fast configurations, each with every training path of its method on
-# (STDAC with a spatial transformer, whose grid_sample a NaN can crash).
-CONFIGS = {
-    "DTIKMeans": (
-        DTIKMeans,
-        dict(
-            transformations=("identity", "affine"),
-            curriculum_milestones=(1,),
-            max_epochs=3,
-            batch_size=16,
-            learning_rate=0.05,
-            device="cpu",
-        ),
-    ),
-    "DTIGaussianMixture": (
-        DTIGaussianMixture,
-        dict(
-            transformations=("identity", "affine"),
-            curriculum_milestones=(1,),
-            max_epochs=3,
-            batch_size=16,
-            learning_rate=0.05,
-            device="cpu",
-        ),
-    ),
-    "STDACClustering": (
-        STDACClustering,
-        dict(
-            n_st_layers=1,
-            st_init="identity",
-            conv_channels=(4, 8, 8),
-            hidden_units=16,
-            dropout=0.0,
-            max_epochs=3,
-            batch_size=16,
-            learning_rate=1e-2,
-            device="cpu",
-        ),
-    ),
-    "MMDCClustering": (
-        MMDCClustering,
-        dict(max_epochs=3, batch_size=16, input_size=16, refine_epoch=2, device="cpu"),
-    ),
-}
-NAMES = list(CONFIGS)
-
-
-def make(name, **params):
-    Estimator, config = CONFIGS[name]
-    return Estimator(**{"n_clusters": 3, "random_state": 0, **config, **params})
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +130,8 @@ _POISONED_FIT = textwrap.dedent(
     """
     import sys, numpy as np, torch
     sys.path.insert(0, {tests!r})
-    from test_reliability import make, poison_after_steps
+    from fast_configs import make
+    from test_reliability import poison_after_steps
     torch.set_num_threads(1)
     estimator = make({name!r})
     poison_after_steps({n_steps})

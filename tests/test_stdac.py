@@ -371,8 +371,8 @@ def test_reproducible_and_pickle_round_trip():
     loaded = joblib.load(buffer)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     np.testing.assert_array_equal(loaded.transform_images(X), model.transform_images(X))
-    assert not hasattr(loaded, "_optimizer")
-    # A loaded model can still continue training.
+    # A loaded model continues training with its Adam state.
+    assert loaded._optimizer is None and loaded._optimizer_state["state"]
     loaded.set_params(warm_start=True, max_epochs=1).fit(X)
     assert loaded.n_iter_ == model.n_iter_ + 1
 

@@ -1,0 +1,125 @@
+"""The contract every exported estimator keeps, tested once for all of them.
+
+A new estimator exported by ``skdeepclust`` with a configuration in
+``fast_configs.py`` is covered by these tests; one without fails the first.
+"""
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from fast_configs import CONFIGS, EXPORTED, NAMES, make
+from sklearn.base import clone
+
+from skdeepclust.base import BaseDeepClusterer
+
+
+@pytest.fixture(scope="module")
+def images():
+    return np.random.RandomState(0).rand(48, 8, 8).astype(np.float32)
+
+
+def _parameters(estimator):
+    return {
+        f"{i}.{name}": parameter.detach().cpu().numpy().copy()
+        for i, module in enumerate(estimator._torch_modules())
+        for name, parameter in module.named_parameters()
+    }
+
+
+def test_every_exported_estimator_has_a_fast_configuration():
+    assert EXPORTED == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_estimator_shares_the_base_contract(name):
+    Estimator = CONFIGS[name][0]
+    assert issubclass(Estimator, BaseDeepClusterer)
+    params = Estimator().get_params()
+    for common in (
+        "n_clusters",
+        "max_epochs",
+        "batch_size",
+        "learning_rate",
+        "lr_milestones",
+        "lr_gamma",
+        "device",
+        "random_state",
+        "verbose",
+        "image_shape",
+        "warm_start",
+    ):
+        assert common in params, common
+    assert set(Estimator._parameter_constraints) == set(params)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_model_and_global_rng_untouched(name, images):
+    torch.manual_seed(123)
+    expected_next = torch.rand(1)
+    torch.manual_seed(123)
+    first = make(name).fit(images)
+    assert torch.equal(torch.rand(1), expected_next)
+    second = clone(first).fit(images)
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+    for key, value in _parameters(first).items():
+        np.testing.assert_array_equal(value, _parameters(second)[key], err_msg=key)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_optimizer_state_survives_pickling(name, images, dump):
+    # Continuing a loaded model gives exactly what continuing the original
+    # gives: the optimizer's moments travel with the model.
+    estimator = make(name, max_epochs=2).fit(images)
+    if dump == "pickle":
+        loaded = pickle.loads(pickle.dumps(estimator))
+    else:
+        buffer = io.BytesIO()
+        joblib.dump(estimator, buffer)
+        buffer.seek(0)
+        loaded = joblib.load(buffer)
+    np.testing.assert_array_equal(loaded.predict(images), estimator.predict(images))
+    for model in (estimator, loaded):
+        model.set_params(warm_start=True, max_epochs=1).fit(images)
+    assert loaded.n_iter_ == estimator.n_iter_ == 3
+    after, after_loaded = _parameters(estimator), _parameters(loaded)
+    for key, value in after.items():
+        np.testing.assert_array_equal(value, after_loaded[key], err_msg=key)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_warm_start_equals_one_longer_fit_in_the_schedule(name, images):
+    estimator = make(name, max_epochs=2, lr_milestones=(2,), warm_start=True)
+    estimator.fit(images)
+    estimator.fit(images)
+    optimizer = estimator._current_optimizer()
+    assert estimator.n_iter_ == 4 and len(estimator.loss_curve_) == 4
+    rate = estimator.learning_rate * estimator.lr_gamma
+    assert all(group["lr"] == pytest.approx(rate) for group in optimizer.param_groups)
+    assert optimizer.state_dict()["state"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "milestones, error", [(40, ValueError), ((5, 2), ValueError), ((1.5,), TypeError)]
+)
+def test_lr_milestones_follow_one_rule(name, images, milestones, error):
+    with pytest.raises(error, match="lr_milestones"):
+        make(name, lr_milestones=milestones).fit(images)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_verbose_prints_one_line_per_epoch_and_nothing_when_quiet(
+    name, images, capsys
+):
+    make(name, max_epochs=2, verbose=0).fit(images)
+    assert capsys.readouterr().out == ""
+    make(name, max_epochs=2, verbose=1).fit(images)
+    lines = [
+        line for line in capsys.readouterr().out.splitlines() if "loss" in line
+    ]
+    assert len(lines) == 2 and all(CONFIGS[name][0].__name__ in line for line in lines)
