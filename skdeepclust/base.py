@@ -518,7 +518,9 @@ class BaseDeepClusterer(
 
     def _make_optimizer(self):
         """A new optimizer of the fitted modules' parameters."""
-        parameters = [p for module in self._torch_modules() for p in module.parameters()]
+        parameters = [
+            p for module in self._torch_modules() for p in module.parameters()
+        ]
         return torch.optim.Adam(parameters, lr=self.learning_rate)
 
     def _set_fitted_attributes(self):

@@ -24,7 +24,6 @@ clusters that receive less than ``0.2 / n_clusters`` of the samples are
 restarted from the largest one every ``reassign_interval`` iterations.
 """
 
-import numbers
 import warnings
 from numbers import Integral, Real
 

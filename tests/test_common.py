@@ -113,13 +113,9 @@ def test_lr_milestones_follow_one_rule(name, images, milestones, error):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_verbose_prints_one_line_per_epoch_and_nothing_when_quiet(
-    name, images, capsys
-):
+def test_verbose_prints_one_line_per_epoch_and_nothing_when_quiet(name, images, capsys):
     make(name, max_epochs=2, verbose=0).fit(images)
     assert capsys.readouterr().out == ""
     make(name, max_epochs=2, verbose=1).fit(images)
-    lines = [
-        line for line in capsys.readouterr().out.splitlines() if "loss" in line
-    ]
+    lines = [line for line in capsys.readouterr().out.splitlines() if "loss" in line]
     assert len(lines) == 2 and all(CONFIGS[name][0].__name__ in line for line in lines)
