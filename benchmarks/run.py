@@ -169,7 +169,7 @@ def _scores(y, labels):
 
 
 def _traced(estimator, y, every, curve, label, clock):
-    """``estimator`` re-classed to score itself every ``every`` epochs.
+    """``estimator`` with a callback that scores it every ``every`` epochs.
 
     The scores go to ``curve`` (and to stdout, so that a run stopped early
     still leaves its curve in the log) with the training seconds since
@@ -178,28 +178,23 @@ def _traced(estimator, y, every, curve, label, clock):
     """
     import torch
 
-    base_class = type(estimator)
-
-    def _after_epoch(self, X, epoch):
-        base_class._after_epoch(self, X, epoch)
-        n_done = epoch + 1
-        if n_done % every and n_done != self.max_epochs:
-            return
-        if X.is_cuda:
+    def score_epoch(fitting, info):
+        n_done = info["epoch"]
+        if n_done % every and n_done != fitting.max_epochs:
+            return False
+        if torch.cuda.is_available():
             torch.cuda.synchronize()
         scoring_start = time.perf_counter()
         point = {
             "epoch": n_done,
             "fit_seconds": round(scoring_start - clock["start"] - clock["scoring"], 3),
-        } | _scores(y, self._predict_device(X))
+        } | _scores(y, info["training_labels"]())
         curve.append(point)
         print(f"[trace {label}] {json.dumps(point)}", flush=True)
         clock["scoring"] += time.perf_counter() - scoring_start
+        return False
 
-    traced_class = type(
-        base_class.__name__, (base_class,), {"_after_epoch": _after_epoch}
-    )
-    return traced_class(**estimator.get_params())
+    return estimator.set_params(callback=score_epoch)
 
 
 def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):

@@ -476,6 +476,7 @@ class BaseDeepClusterer(
         "verbose": ["verbose"],
         "image_shape": [None, "array-like"],
         "warm_start": ["boolean"],
+        "callback": [callable, None],
     }
 
     # Parameters fixed by the first fit: a warm start cannot change them.
@@ -658,7 +659,10 @@ class BaseDeepClusterer(
             )
 
     def __sklearn_is_fitted__(self):
-        return hasattr(self, "labels_")
+        # During a fit, from the first epoch on, the model predicts: a
+        # callback may use it, and a checkpoint taken then goes on with
+        # warm_start. labels_ come at the end of fit.
+        return hasattr(self, "labels_") or getattr(self, "n_iter_", 0) > 0
 
     def _fit_loop(self, X, random_state):
         """Train ``max_epochs`` epochs; True when Ctrl-C stopped it early."""
@@ -684,21 +688,27 @@ class BaseDeepClusterer(
                 self._check_finite_parameters(epoch)
                 self.loss_curve_.append(loss)
                 self.n_iter_ = epoch + 1
+                seconds = time.perf_counter() - start
                 if self.verbose:
                     print(
                         f"[{type(self).__name__}] epoch {epoch + 1:4d}  "
-                        f"loss {loss:.6f}  {time.perf_counter() - start:.2f}s",
+                        f"loss {loss:.6f}  {seconds:.2f}s",
                         flush=True,
                     )
-                self._after_epoch(X, epoch)
+                if self.callback is not None and self.callback(
+                    self, self._epoch_info(X, epoch, loss, seconds)
+                ):
+                    break
         return False
 
-    def _after_epoch(self, X, epoch):
-        """Called with the training images after every epoch; does nothing.
-
-        A seam for instrumentation (the benchmark script records accuracy
-        against training time through it) that leaves training untouched.
-        """
+    def _epoch_info(self, X, epoch, loss, seconds):
+        """What ``callback`` gets to know about the epoch just finished."""
+        return {
+            "epoch": epoch + 1,
+            "loss": loss,
+            "seconds": seconds,
+            "training_labels": lambda: self._predict_device(X),
+        }
 
     # --- divergence and degenerate fits -------------------------------------
 

@@ -504,7 +504,18 @@ _SHARED_PARAMETERS_DOC = """
     warm_start : bool, default=False
         When True, ``fit`` continues the previous training (prototypes,
         network, Adam state, curriculum and learning-rate schedule) for
-        ``max_epochs`` more epochs."""
+        ``max_epochs`` more epochs.
+
+    callback : callable, default=None
+        Called after every epoch as ``callback(estimator, info)``, with
+        ``info`` a dict: ``"epoch"`` (epochs completed, in total),
+        ``"loss"``, ``"seconds"`` (of the epoch) and ``"training_labels"``,
+        a function without arguments that returns the current labels of the
+        training images. Training stops after the epoch when it returns
+        True. For tracing, early stopping on the loss or checkpoints: between
+        epochs the estimator predicts, and ``joblib.dump(estimator, path)``
+        saves a model that ``warm_start=True`` continues (if the callback
+        itself pickles, as a module-level function does)."""
 
 _SHARED_ATTRIBUTES_DOC = """
     prototypes_ : ndarray of shape (n_clusters, H, W) or (n_clusters, H, W, C)
@@ -646,6 +657,7 @@ class DTIKMeans(_BaseDTI):
         verbose=0,
         image_shape=None,
         warm_start=False,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.transformations = transformations
@@ -665,6 +677,7 @@ class DTIKMeans(_BaseDTI):
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start
+        self.callback = callback
 
     def transform(self, X):
         """Distance of each image to each transformed prototype.
@@ -807,6 +820,7 @@ class DTIGaussianMixture(_BaseDTI):
         verbose=0,
         image_shape=None,
         warm_start=False,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.transformations = transformations
@@ -827,6 +841,7 @@ class DTIGaussianMixture(_BaseDTI):
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start
+        self.callback = callback
 
     _parameter_constraints = {
         **_BaseDTI._parameter_constraints,

@@ -311,6 +311,17 @@ class MMDCClustering(BaseDeepClusterer):
         the total; with a training set of a different size, its targets are
         drawn afresh.
 
+    callback : callable, default=None
+        Called after every epoch as ``callback(estimator, info)``, with
+        ``info`` a dict: ``"epoch"`` (epochs completed, in total),
+        ``"loss"``, ``"seconds"`` (of the epoch) and ``"training_labels"``,
+        a function without arguments that returns the current labels of the
+        training images. Training stops after the epoch when it returns
+        True. For tracing, early stopping on the loss or checkpoints: between
+        epochs the estimator predicts, and ``joblib.dump(estimator, path)``
+        saves a model that ``warm_start=True`` continues (if the callback
+        itself pickles, as a module-level function does).
+
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
@@ -447,6 +458,7 @@ class MMDCClustering(BaseDeepClusterer):
         verbose=0,
         image_shape=None,
         warm_start=False,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.target_dim = target_dim
@@ -472,6 +484,7 @@ class MMDCClustering(BaseDeepClusterer):
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start
+        self.callback = callback
 
     # --- parameters ------------------------------------------------------------
 

@@ -438,7 +438,18 @@ class STDACClustering(BaseDeepClusterer):
     warm_start : bool, default=False
         Continue the previous fit instead of starting afresh. The threshold
         schedule goes on from where it was and stays at its final value
-        past ``max_epochs``; Adam's moments restart after unpickling.
+        past ``max_epochs``. Adam's moments go on too, also after pickling.
+
+    callback : callable, default=None
+        Called after every epoch as ``callback(estimator, info)``, with
+        ``info`` a dict: ``"epoch"`` (epochs completed, in total),
+        ``"loss"``, ``"seconds"`` (of the epoch) and ``"training_labels"``,
+        a function without arguments that returns the current labels of the
+        training images. Training stops after the epoch when it returns
+        True. For tracing, early stopping on the loss or checkpoints: between
+        epochs the estimator predicts, and ``joblib.dump(estimator, path)``
+        saves a model that ``warm_start=True`` continues (if the callback
+        itself pickles, as a module-level function does).
 
     Attributes
     ----------
@@ -577,6 +588,7 @@ class STDACClustering(BaseDeepClusterer):
         verbose=0,
         image_shape=None,
         warm_start=False,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.n_st_layers = n_st_layers
@@ -602,6 +614,7 @@ class STDACClustering(BaseDeepClusterer):
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start
+        self.callback = callback
 
     # --- validation ----------------------------------------------------------
 

@@ -25,6 +25,7 @@ class GradientKMeans(BaseDeepClusterer):
         verbose=0,
         image_shape=None,
         warm_start=False,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.max_epochs = max_epochs
@@ -35,6 +36,7 @@ class GradientKMeans(BaseDeepClusterer):
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start
+        self.callback = callback
 
     def _initialize(self, X, random_state):
         seeds = random_state.choice(X.shape[0], self.n_clusters, replace=False)

@@ -119,3 +119,28 @@ def test_verbose_prints_one_line_per_epoch_and_nothing_when_quiet(name, images, 
     make(name, max_epochs=2, verbose=1).fit(images)
     lines = [line for line in capsys.readouterr().out.splitlines() if "loss" in line]
     assert len(lines) == 2 and all(CONFIGS[name][0].__name__ in line for line in lines)
+
+
+def _stop_after_two(estimator, info):
+    _stop_after_two.seen.append(
+        (info["epoch"], info["loss"], info["seconds"], info["training_labels"]())
+    )
+    # A checkpoint between epochs loads and predicts.
+    checkpoint = pickle.loads(pickle.dumps(estimator))
+    _stop_after_two.checkpoints.append(checkpoint)
+    return info["epoch"] == 2
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_callback_sees_every_epoch_and_can_stop_training(name, images):
+    _stop_after_two.seen, _stop_after_two.checkpoints = [], []
+    estimator = make(name, max_epochs=4, callback=_stop_after_two).fit(images)
+    assert estimator.n_iter_ == 2 and len(estimator.loss_curve_) == 2
+    epochs, losses, seconds, labels = zip(*_stop_after_two.seen)
+    assert epochs == (1, 2) and list(losses) == estimator.loss_curve_
+    assert all(s > 0 for s in seconds)
+    np.testing.assert_array_equal(labels[-1], estimator.labels_)
+    checkpoint = _stop_after_two.checkpoints[-1]
+    assert checkpoint.n_iter_ == 2
+    checkpoint.set_params(callback=None, warm_start=True, max_epochs=1)
+    assert checkpoint.fit(images).n_iter_ == 3
