@@ -30,14 +30,19 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .base import (
+from skdeepclust.base import (
     SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
     check_milestones,
     iter_minibatches,
 )
-from .nn.augment import crop_matrices, random_affine_matrices, warp
-from .nn.convnets import N_ROTATIONS, SmallResNet18, SmallVGG
+from skdeepclust.nn.augment import (
+    crop_matrices,
+    random_affine_matrices,
+    rotation_then,
+    warp,
+)
+from skdeepclust.nn.convnets import N_ROTATIONS, SmallResNet18, SmallVGG
 
 __all__ = ["MMDCClustering"]
 
@@ -52,9 +57,6 @@ _RANDOM_MEANS_RANGE = 0.1
 # Restarts of the k-means of the refinement stage: scikit-learn 0.22's
 # default, which the authors' ``k_means(preds, k)`` call used.
 _REFINE_KMEANS_N_INIT = 10
-
-# cos and sin of 0, 90, 180 and 270 degrees, exact.
-_QUARTER_TURNS = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
 
 
 # --------------------------------------------------------------------------
@@ -155,22 +157,6 @@ def _match_labels_to_previous(labels, previous, n_clusters):
 # --------------------------------------------------------------------------
 # Views
 # --------------------------------------------------------------------------
-
-
-def _rotation_then(inner, quarter_turns):
-    """Affine matrices of "rotate by quarter turns, then apply ``inner``".
-
-    ``warp`` matrices map output to input coordinates, so the composition is
-    input = R(inner(output)). On a square image a quarter turn in the
-    normalised coordinates of ``affine_grid`` maps pixel centres onto pixel
-    centres: the rotation is exact (no interpolation).
-    """
-    cos_sin = _QUARTER_TURNS.to(inner.device)[quarter_turns]
-    cos, sin = cos_sin[:, 0], cos_sin[:, 1]
-    rotation = torch.stack(
-        [torch.stack([cos, -sin], dim=1), torch.stack([sin, cos], dim=1)], dim=1
-    )
-    return rotation @ inner
 
 
 # --------------------------------------------------------------------------
@@ -792,7 +778,7 @@ class MMDCClustering(BaseDeepClusterer):
         )
         views = warp(
             images.repeat(N_ROTATIONS, 1, 1, 1),
-            _rotation_then(crops, quarter_turns),
+            rotation_then(crops, quarter_turns),
             output_size=self._output_size(),
         )
         return views.contiguous(memory_format=torch.channels_last), quarter_turns

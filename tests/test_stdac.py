@@ -487,3 +487,14 @@ def test_bad_input_at_predict():
         model.predict(np.random.rand(5, 4, 16))
     with pytest.raises(ValueError):
         model.predict(np.full((5, 64), np.nan))
+
+
+def test_adam_is_fused_only_where_torch_offers_it(monkeypatch):
+    import skdeepclust.stdac as stdac
+
+    X = np.random.RandomState(0).rand(40, 8, 8)
+    monkeypatch.setattr(stdac, "_FUSED_ADAM_ON_CPU", False)  # torch < 2.4
+    model = _tiny(max_epochs=1).fit(X)
+    assert model._current_optimizer().defaults["fused"] is False
+    monkeypatch.setattr(stdac, "_FUSED_ADAM_ON_CPU", True)
+    assert _tiny(max_epochs=1).fit(X)._current_optimizer().defaults["fused"] is True

@@ -19,8 +19,12 @@ __all__ = [
     "random_affine_matrices",
     "crop_matrices",
     "warp",
-    "random_intensity",
+    "rotation_then",
+    "augment_images",
 ]
+
+# cos and sin of 0, 90, 180 and 270 degrees, exact.
+_QUARTER_TURNS = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
 
 
 def _uniform(n, low, high, *, device):
@@ -121,15 +125,47 @@ def warp(images, matrices, *, output_size=None, padding_mode="zeros", mode="bili
     )
 
 
-def random_intensity(images, *, shift=0.0, scale=(1.0, 1.0)):
-    """Random per-sample intensity scale and additive shift (per channel).
+def rotation_then(inner, quarter_turns):
+    """Affine matrices of "rotate by quarter turns, then apply ``inner``".
 
-    ``shift`` is the largest additive change (Keras' ``channel_shift_range``
-    in units of the [0, 1] pixel range); ``scale`` the range of a multiplicative
-    factor.
+    ``warp`` matrices map output to input coordinates, so the composition is
+    input = R(inner(output)). On a square image a quarter turn in the
+    normalised coordinates of ``affine_grid`` maps pixel centres onto pixel
+    centres: the rotation is exact (no interpolation).
     """
-    n_samples, channels = images.shape[:2]
-    device = images.device
-    factor = _uniform(n_samples, scale[0], scale[1], device=device)
-    offset = _uniform(n_samples * channels, -shift, shift, device=device)
-    return images * factor.view(-1, 1, 1, 1) + offset.view(n_samples, channels, 1, 1)
+    cos_sin = _QUARTER_TURNS.to(inner.device)[quarter_turns]
+    cos, sin = cos_sin[:, 0], cos_sin[:, 1]
+    rotation = torch.stack(
+        [torch.stack([cos, -sin], dim=1), torch.stack([sin, cos], dim=1)], dim=1
+    )
+    return rotation @ inner
+
+
+def augment_images(images, params):
+    """DAC's augmentation of a batch on its device.
+
+    ``params`` holds Keras' ImageDataGenerator settings as
+    :data:`skdeepclust.stdac.AUGMENTATIONS` does: rotation (degrees),
+    translation and zoom (fractions), hflip, a channel shift clipped to each
+    image's range, a constant intensity scale, and the interpolation.
+    """
+    matrices = random_affine_matrices(
+        images.shape[0],
+        rotation=params["rotation"],
+        translation=params["translation"],
+        zoom=params["zoom"],
+        hflip=params["hflip"],
+        device=images.device,
+    )
+    # Border padding repeats edge pixels, as Keras' fill_mode="nearest".
+    images = warp(images, matrices, padding_mode="border", mode=params["interpolation"])
+    if params["channel_shift"]:
+        n_samples, channels = images.shape[:2]
+        low = images.amin(dim=(1, 2, 3), keepdim=True)
+        high = images.amax(dim=(1, 2, 3), keepdim=True)
+        shift = torch.rand(n_samples, channels, 1, 1, device=images.device)
+        shift = (2 * shift - 1) * params["channel_shift"]
+        images = torch.minimum(torch.maximum(images + shift, low), high)
+    if params["intensity_scale"] != 1.0:
+        images = images * params["intensity_scale"]
+    return images

@@ -23,8 +23,6 @@ at the border) through :func:`torch.nn.functional.affine_grid` and
 which the identity matrix reproduces its input exactly.
 """
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -35,7 +33,6 @@ __all__ = [
     "LocalizationNetwork",
     "SpatialTransformer",
     "ST_INITS",
-    "initial_zoom",
     "pooled_side",
     "safe_max_pool2d",
 ]
@@ -136,8 +133,3 @@ class SpatialTransformer(nn.Module):
         if return_theta:
             return out, theta
         return out
-
-
-def initial_zoom(init):
-    """Magnification of a freshly initialised layer (1.0 or 1 / tanh(1))."""
-    return 1.0 if init == "identity" else 1.0 / math.tanh(1.0)

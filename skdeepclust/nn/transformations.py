@@ -31,8 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .augment import warp
-from .resnet import MiniResNet
+from skdeepclust.nn.augment import warp
+from skdeepclust.nn.resnet import MiniResNet
 
 __all__ = [
     "AffineTransform",
