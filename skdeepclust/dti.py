@@ -428,7 +428,22 @@ def _warn_unless_pixels(estimator, X):
 # Public estimators
 # --------------------------------------------------------------------------
 
-_SHARED_PARAMETERS_DOC = """
+
+class DTIKMeans(_BaseDTI):
+    """Deep Transformation-Invariant K-means clustering of images.
+
+    Learns ``n_clusters`` prototype images and a network that predicts, for
+    every image and every prototype, the transformations (affine, thin-plate
+    spline, ...) that make the prototype look most like the image. A sample
+    belongs to the prototype that reconstructs it best after transformation:
+    K-means where the distance to a centre is invariant to the chosen
+    transformations.
+
+    Parameters
+    ----------
+    n_clusters : int, default=10
+        Number of clusters (prototypes).
+
     transformations : sequence of str, \
             default=("identity", "affine", "morphological", "tps")
         The transformations applied to the prototypes, in this order, among
@@ -515,9 +530,14 @@ _SHARED_PARAMETERS_DOC = """
         True. For tracing, early stopping on the loss or checkpoints: between
         epochs the estimator predicts, and ``joblib.dump(estimator, path)``
         saves a model that ``warm_start=True`` continues (if the callback
-        itself pickles, as a module-level function does)."""
+        itself pickles, as a module-level function does).
 
-_SHARED_ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        The prototypes as flat rows, in the layout of flat input rows
+        (channels last).
+
     prototypes_ : ndarray of shape (n_clusters, H, W) or (n_clusters, H, W, C)
         The learned prototypes as images (not clipped to [0, 1]).
 
@@ -542,55 +562,7 @@ _SHARED_ATTRIBUTES_DOC = """
     model_ : torch.nn.Module
         The trained torch model: prototypes (``model_.prototypes``, shape
         (n_clusters, C, H, W)) and transformation network
-        (``model_.transformer``)."""
-
-_DATASET_CONFIGS_DOC = """
-    The defaults are the authors' MNIST configuration (70,000 images, 547
-    steps per epoch). Their other configurations:
-
-    ==============  ==============================  ==============  ======  =========
-    dataset         ``transformations``             curriculum      epochs  LR drop
-    ==============  ==============================  ==============  ======  =========
-    MNIST           identity, affine, morpho., tps  (5, 15, 20)     40      (35,)
-    Fashion-MNIST   identity, color, affine, tps    (5, 15, 25)     40      (35,)
-    USPS            identity, color, affine, tps    (60, 120, 200)  270     (250,)
-    MNIST test 10k  identity, affine, morpho., tps  (50, 150, 200)  300     (280,)
-    SVHN            identity, color, projective     (2, 18)         33      (30,)
-    ==============  ==============================  ==============  ======  =========
-
-    (USPS also uses ``padding_mode="zeros"``.) Milestones count epochs, so a
-    small dataset needs more epochs for the same number of steps: on
-    scikit-learn's digits (1,797 images, 15 steps per epoch), scale the
-    milestones up accordingly."""
-
-
-class DTIKMeans(_BaseDTI):
-    __doc__ = (
-        """Deep Transformation-Invariant K-means clustering of images.
-
-    Learns ``n_clusters`` prototype images and a network that predicts, for
-    every image and every prototype, the transformations (affine, thin-plate
-    spline, ...) that make the prototype look most like the image. A sample
-    belongs to the prototype that reconstructs it best after transformation:
-    K-means where the distance to a centre is invariant to the chosen
-    transformations.
-
-    Parameters
-    ----------
-    n_clusters : int, default=10
-        Number of clusters (prototypes).
-"""
-        + _SHARED_PARAMETERS_DOC
-        + """
-
-    Attributes
-    ----------
-    cluster_centers_ : ndarray of shape (n_clusters, n_features)
-        The prototypes as flat rows, in the layout of flat input rows
-        (channels last).
-"""
-        + _SHARED_ATTRIBUTES_DOC
-        + """
+        (``model_.transformer``).
 
     See Also
     --------
@@ -610,9 +582,24 @@ class DTIKMeans(_BaseDTI):
     (64-128-128-n_parameters, last layer zero-initialised), so every
     transformation starts as the identity. The prototypes are not clipped to
     [0, 1], as in the authors' code.
-"""
-        + _DATASET_CONFIGS_DOC
-        + """
+
+    The defaults are the authors' MNIST configuration (70,000 images, 547
+    steps per epoch). Their other configurations:
+
+    ==============  ==============================  ==============  ======  =========
+    dataset         ``transformations``             curriculum      epochs  LR drop
+    ==============  ==============================  ==============  ======  =========
+    MNIST           identity, affine, morpho., tps  (5, 15, 20)     40      (35,)
+    Fashion-MNIST   identity, color, affine, tps    (5, 15, 25)     40      (35,)
+    USPS            identity, color, affine, tps    (60, 120, 200)  270     (250,)
+    MNIST test 10k  identity, affine, morpho., tps  (50, 150, 200)  300     (280,)
+    SVHN            identity, color, projective     (2, 18)         33      (30,)
+    ==============  ==============================  ==============  ======  =========
+
+    (USPS also uses ``padding_mode="zeros"``.) Milestones count epochs, so a
+    small dataset needs more epochs for the same number of steps: on
+    scikit-learn's digits (1,797 images, 15 steps per epoch), scale the
+    milestones up accordingly.
 
     References
     ----------
@@ -634,7 +621,6 @@ class DTIKMeans(_BaseDTI):
     >>> dti.reconstruct(X[:3]).shape
     (3, 8, 8)
     """
-    )
 
     def __init__(
         self,
@@ -716,8 +702,7 @@ class DTIKMeans(_BaseDTI):
 
 
 class DTIGaussianMixture(_BaseDTI):
-    __doc__ = (
-        """Deep Transformation-Invariant Gaussian mixture clustering of images.
+    """Deep Transformation-Invariant Gaussian mixture clustering of images.
 
     A Gaussian mixture in pixel space with one diagonal (per-pixel variance)
     component per cluster, whose mean image *and* standard-deviation map are
@@ -729,14 +714,99 @@ class DTIGaussianMixture(_BaseDTI):
     ----------
     n_clusters : int, default=10
         Number of mixture components.
-"""
-        + _SHARED_PARAMETERS_DOC
-        + """
 
+    transformations : sequence of str, \
+            default=("identity", "affine", "morphological", "tps")
+        The transformations applied to the prototypes, in this order, among
+        ``"identity"``, ``"color"`` (per-channel scale and bias),
+        ``"affine"``, ``"projective"`` (homography), ``"morphological"``
+        (soft erosion/dilation with a learned 7x7 structuring element; not an
+        exact identity at start: a mild blur) and ``"tps"`` (thin-plate
+        spline on a ``grid_size x grid_size`` lattice). The authors' short
+        names (``"id"``, ``"col"``, ``"aff"``, ``"proj"``, ``"morpho"``) are
+        accepted too.
+
+    curriculum_milestones : sequence of int, default=(5, 15, 20)
+        Epochs after which the 2nd, 3rd, ... transformation is switched on:
+        ``len(transformations) - 1`` non-decreasing epochs. With the default,
+        epochs 1-5 use the identity only (plain gradient clustering in pixel
+        space), affine warps join at epoch 6, the morphological transform at
+        16 and the thin-plate spline at 21. A milestone of 0 activates its
+        transformation from the start.
+
+    init : {"sample", "k-means++"}, default="sample"
+        Initial prototypes: ``n_clusters`` distinct random training images
+        (the authors' choice), or images picked by k-means++ seeding
+        (:func:`sklearn.cluster.kmeans_plusplus`), which spreads them out.
+
+    grid_size : int, default=4
+        Control points per side of the thin-plate-spline lattice.
+
+    kernel_size : int, default=7
+        Side of the morphological window (odd).
+
+    padding_mode : {"border", "zeros", "reflection"}, default="border"
+        Value of the pixels that geometric warps bring in from outside the
+        prototype. The authors use ``"zeros"`` for USPS.
+
+    reassign_interval : int or None, default=50
+        Every ``reassign_interval`` training steps, clusters that received
+        less than ``0.2 / n_clusters`` of the samples (on average over those
+        steps) are restarted from the largest cluster. None disables it.
     min_variance : float, default=0.0625
         Lower bound of every pixel's variance: ``var = s**2 + min_variance``
         with ``s`` the learned standard-deviation map (the authors' ``var_min``,
         0.25 squared, on [0, 1] pixels).
+
+    max_epochs : int, default=40
+        Number of passes over the data. With ``warm_start=True``, the number
+        of additional epochs.
+
+    batch_size : int, default=128
+        Mini-batch size.
+
+    learning_rate : float, default=1e-3
+        Adam's initial learning rate (for every parameter; the encoder and
+        heads also have a weight decay of 1e-6, the cluster parameters none).
+
+    lr_milestones : sequence of int, default=(35,)
+        Epochs after which the learning rate is multiplied by ``lr_gamma``:
+        non-decreasing ints.
+
+    lr_gamma : float, default=0.1
+        Factor of each learning-rate decay (the authors' divide by 10).
+
+    device : str or torch.device, default="auto"
+        Where to train: ``"auto"`` (CUDA when available), ``"cpu"``,
+        ``"cuda"``, ``"cuda:<index>"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial prototypes, the network's initialisation and the
+        shuffling. Pass an int for reproducible results (on a given device).
+
+    verbose : int, default=0
+        Print one line per epoch (and curriculum and reassignment events).
+
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(H, W, C)`` of flat input rows; inferred when None
+        (square grey images, else ``1 x n_features`` strips).
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues the previous training (prototypes,
+        network, Adam state, curriculum and learning-rate schedule) for
+        ``max_epochs`` more epochs.
+
+    callback : callable, default=None
+        Called after every epoch as ``callback(estimator, info)``, with
+        ``info`` a dict: ``"epoch"`` (epochs completed, in total),
+        ``"loss"``, ``"seconds"`` (of the epoch) and ``"training_labels"``,
+        a function without arguments that returns the current labels of the
+        training images. Training stops after the epoch when it returns
+        True. For tracing, early stopping on the loss or checkpoints: between
+        epochs the estimator predicts, and ``joblib.dump(estimator, path)``
+        saves a model that ``warm_start=True`` continues (if the callback
+        itself pickles, as a module-level function does).
+
 
     Attributes
     ----------
@@ -749,9 +819,32 @@ class DTIGaussianMixture(_BaseDTI):
     covariances_ : ndarray of shape (n_clusters, n_features)
         Per-pixel variances of each (untransformed) component, in the layout
         of ``cluster_centers_`` (scikit-learn's "diag" covariances).
-"""
-        + _SHARED_ATTRIBUTES_DOC
-        + """
+
+    prototypes_ : ndarray of shape (n_clusters, H, W) or (n_clusters, H, W, C)
+        The learned prototypes as images (not clipped to [0, 1]).
+
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+
+    n_iter_ : int
+        Number of epochs run (in total, across warm starts).
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch.
+
+    n_features_in_ : int
+        Number of values per sample seen during ``fit``.
+
+    image_shape_ : tuple of int
+        ``(H, W, C)`` of the training images.
+
+    device_ : torch.device
+        Device the model was trained on.
+
+    model_ : torch.nn.Module
+        The trained torch model: prototypes (``model_.prototypes``, shape
+        (n_clusters, C, H, W)) and transformation network
+        (``model_.transformer``).
 
     See Also
     --------
@@ -774,9 +867,24 @@ class DTIGaussianMixture(_BaseDTI):
     them: the argmax of ``predict_proba`` can differ from ``predict`` when the
     weights are unbalanced. :meth:`transform` gives the negative
     log-likelihoods, so ``predict`` is their argmin.
-"""
-        + _DATASET_CONFIGS_DOC
-        + """
+
+    The defaults are the authors' MNIST configuration (70,000 images, 547
+    steps per epoch). Their other configurations:
+
+    ==============  ==============================  ==============  ======  =========
+    dataset         ``transformations``             curriculum      epochs  LR drop
+    ==============  ==============================  ==============  ======  =========
+    MNIST           identity, affine, morpho., tps  (5, 15, 20)     40      (35,)
+    Fashion-MNIST   identity, color, affine, tps    (5, 15, 25)     40      (35,)
+    USPS            identity, color, affine, tps    (60, 120, 200)  270     (250,)
+    MNIST test 10k  identity, affine, morpho., tps  (50, 150, 200)  300     (280,)
+    SVHN            identity, color, projective     (2, 18)         33      (30,)
+    ==============  ==============================  ==============  ======  =========
+
+    (USPS also uses ``padding_mode="zeros"``.) Milestones count epochs, so a
+    small dataset needs more epochs for the same number of steps: on
+    scikit-learn's digits (1,797 images, 15 steps per epoch), scale the
+    milestones up accordingly.
 
     References
     ----------
@@ -796,7 +904,6 @@ class DTIGaussianMixture(_BaseDTI):
     >>> gmm.predict_proba(X[:3]).sum(axis=1).round(6)
     array([1., 1., 1.])
     """
-    )
 
     def __init__(
         self,

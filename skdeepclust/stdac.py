@@ -356,31 +356,7 @@ class STDACClustering(BaseDeepClusterer):
         ``"batch"``: the statistics of the batch at hand everywhere, as the
         authors; predictions then depend on what they are predicted with
         (batches of up to 1024 samples), which scikit-learn's estimator
-        checks reject. On 10,000 MNIST images it trained exactly as
-        ``"batch_during_fit"`` and predicted within 0.001 of its ACC.
-        Measured (ACC): on all 70,000 MNIST images without spatial
-        transformer (H100, the authors' settings, seed 0), batch statistics
-        over whole 1000-sample chunks for the pseudo-labels gave 0.841
-        (0.880 predicting with batch statistics too) against 0.690 with
-        ``"running"``; the present mini-batch version is not yet measured at
-        that scale. On 10,000 MNIST images with a smaller network
-        (``conv_channels=(32, 64, 128)``, ``hidden_units=512``, CPU),
-        seeds 0-2: without spatial transformer 0.898, 0.970, 0.744 (mean
-        0.870) against 0.554, 0.737 (seeds 0-1) with ``"running"``; with two
-        spatial transformer layers 0.733, 0.772, 0.965 (0.823) against
-        0.733, 0.551, 0.693 (0.659) with ``"running"``. Three details of the
-        authors' loop are in there: the pseudo-labels come in mini-batches
-        (over whole chunks: 0.852 for seeds 0-1 without, 0.644 with two
-        layers); the training batches are drawn from the chunk in another
-        order (in the same order, with bilinear augmentation: 0.855
-        without, 0.733 with two; in another order: 0.892, 0.787); and the
-        augmentation resamples with nearest neighbours. Runs differ a lot
-        from seed to seed, and even with the seed: numerically equivalent
-        code (the pseudo-label batches normalised in one pass or one by
-        one) gave 0.733 and 0.954 with seed 0 and two layers.
-        On the digits (28 steps per epoch) it does better than
-        ``"running"`` too (see Notes).
-        The commands are in ``benchmarks/experiments/stdac_bn_statistics.py``.
+        checks reject. Measured effects: :ref:`stdac-notes`.
 
     max_epochs : int, default=10
         Number of epochs.
@@ -490,21 +466,9 @@ class STDACClustering(BaseDeepClusterer):
     and use labels (``scoring=``) where there are some.
 
     The defaults are the authors' MNIST settings, made for 70,000 images,
-    i.e. about 2,000 Adam steps per epoch. On a small set they undertrain:
-    on the 1,797 digits (8 x 8), ``conv_channels=(16, 32, 64),
-    hidden_units=128, n_st_layers=1, st_init="identity",
-    self_target_weight=1, batch_size=64, learning_rate=2e-3,
-    max_epochs=30, bn_statistics="running"`` reaches ACC 0.95, 0.68, 0.93,
-    0.94, 0.77, 0.90 with seeds 0-5 (K-means on pixels: 0.79), about 10 s
-    each on one CPU thread.
-    Over seeds 0-3 (mean 0.88 as given), changing one setting gives: no
-    spatial transformer 0.89; the authors' 1.31x starting zoom 0.86;
-    ``self_target_weight=10`` 0.85; ``selection="dac"`` 0.82;
-    ``bn_statistics="batch_during_fit"`` 0.95. Before the augmentation
-    resampled with nearest neighbours (bilinear), the same runs gave 0.86
-    as given, 0.83, 0.81, 0.81, 0.77 and 0.85. The command is
-    ``benchmarks/experiments/stdac_digits_settings.py``.
-    DAC-type training varies a lot from seed to seed.
+    i.e. about 2,000 Adam steps per epoch. On a small set they undertrain;
+    the user guide (:ref:`stdac-notes`) gives settings for small sets and
+    what each changes, measured.
 
     Differences from the authors' code: predictions normalised with
     running batch-norm statistics recalibrated on the training set after
@@ -737,11 +701,8 @@ class STDACClustering(BaseDeepClusterer):
             # now, without augmentation or dropout. With batch statistics
             # they come in mini-batches, as the authors' Keras predict (32
             # samples): normalising over a few samples spreads each small
-            # batch over the clusters. On 10,000 MNIST images with two
-            # spatial transformers, mean ACC over seeds 0-2 went from 0.644
-            # (statistics of the whole 1000-sample chunk) to 0.733. The
-            # mini-batches go through the network together, each normalised
-            # by itself.
+            # batch over the clusters. The mini-batches go through the
+            # network together, each normalised by itself.
             network.eval()
             with torch.no_grad():
                 chunk_features = torch.cat(
@@ -755,11 +716,8 @@ class STDACClustering(BaseDeepClusterer):
                 # Training batches drawn afresh from the chunk, as the
                 # authors' code does, so that a sample's targets come from
                 # another batch (normalised by other samples) than the one
-                # it trains in. On 10,000 MNIST images, seeds 0-2, mean ACC
-                # went from 0.855 to 0.892 without spatial transformer and
-                # from 0.733 to 0.787 with two. With running statistics
-                # the pseudo-labels do not depend on the batches: the order
-                # is random already.
+                # it trains in. With running statistics the pseudo-labels
+                # do not depend on the batches: the order is random already.
                 within = torch.randperm(chunk_length, device=device)
                 chunk, chunk_features = chunk[within], chunk_features[within]
             batch_size = min(self.batch_size, chunk_length)
