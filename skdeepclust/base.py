@@ -41,7 +41,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 __all__ = [
     "BaseDeepClusterer",
     "FitInterruptedWarning",
+    "SCHEDULE_CONSTRAINTS",
     "check_images",
+    "check_milestones",
     "iter_minibatches",
     "resolve_device",
     "stop_requested",
