@@ -4,6 +4,7 @@ import os
 
 import pytest
 import torch
+from data_home import IDX_FILES, find_data_home
 
 # Threads of torch in the tests: 1 unless SKDEEPCLUST_TEST_THREADS says
 # otherwise (.ci/run runs the numerics tests with 2 as well, since results
@@ -20,3 +21,9 @@ def _torch_threads():
     torch.set_num_threads(_TEST_THREADS)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def mnist_home():
+    """The data folder holding MNIST; the test skips where there is none."""
+    return find_data_home("mnist", IDX_FILES)

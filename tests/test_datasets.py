@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from data_home import IDX_FILES, find_data_home
 from PIL import Image
 
 from skdeepclust import datasets
@@ -28,15 +29,6 @@ from skdeepclust.datasets import (
     load_usps,
 )
 
-# The checkout is <root>/main and the offline copies are in <root>/shared/data.
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-IDX_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 USPS_TRAIN_COUNTS = [1194, 1005, 731, 658, 652, 556, 664, 645, 542, 644]
@@ -47,35 +39,15 @@ USPS_TEST_COUNTS = [359, 264, 198, 166, 200, 160, 170, 147, 166, 177]
 # Fixtures and helpers
 
 
-def _find_data_home(sub_folder, filenames):
-    """The first candidate data folder holding all of ``filenames``."""
-    candidates = []
-    if os.environ.get("SKDEEPCLUST_DATA_HOME"):
-        candidates.append(Path(os.environ["SKDEEPCLUST_DATA_HOME"]).expanduser())
-    candidates.append(SHARED_DATA)
-    for home in candidates:
-        if all((home / sub_folder / name).is_file() for name in filenames):
-            return home
-    pytest.skip(
-        f"{sub_folder} data not found in {[str(c) for c in candidates]}; set "
-        "SKDEEPCLUST_DATA_HOME to a folder holding it"
-    )
-
-
-@pytest.fixture(scope="module")
-def mnist_home():
-    return _find_data_home("mnist", IDX_FILES)
-
-
 @pytest.fixture(scope="module")
 def fashion_home():
-    return _find_data_home("fashion-mnist", IDX_FILES)
+    return find_data_home("fashion-mnist", IDX_FILES)
 
 
 @pytest.fixture(scope="module")
 def usps_h5_home():
     pytest.importorskip("h5py")
-    return _find_data_home("usps", ["usps.h5"])
+    return find_data_home("usps", ["usps.h5"])
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,6 @@
 """Tests of DTI K-means and DTI GMM (skdeepclust.dti and its torch modules)."""
 
 import io
-import os
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -535,23 +533,12 @@ def test_predict_checks_image_shape(small_images):
 # --------------------------------------------------------------------------
 
 
-def _data_home():
-    return Path(
-        os.environ.get(
-            "SKDEEPCLUST_DATA_HOME",
-            Path(__file__).resolve().parents[2] / "shared" / "data",
-        )
-    )
-
-
 @pytest.mark.slow
-def test_mnist_subset_with_all_transformations():
+def test_mnist_subset_with_all_transformations(mnist_home):
     from skdeepclust.datasets import load_mnist
 
-    if not (_data_home() / "mnist").is_dir():
-        pytest.skip(f"MNIST not found in {_data_home()}")
     X, y = load_mnist(
-        data_home=_data_home(),
+        data_home=mnist_home,
         subset="test",
         as_float=True,
         return_X_y=True,

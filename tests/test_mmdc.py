@@ -1,9 +1,7 @@
 """Tests of MMDCClustering (Multi-Modal Deep Clustering)."""
 
 import itertools
-import os
 import pickle
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -80,22 +78,12 @@ def test_clusters_digits(digits):
     np.testing.assert_array_equal(mmdc.predict(images), mmdc.labels_)
 
 
-def _mnist_home():
-    home = os.environ.get("SKDEEPCLUST_DATA_HOME")
-    if home:
-        return Path(home)
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 @pytest.mark.slow
-def test_mnist_test_split_shortened_recipe():
+def test_mnist_test_split_shortened_recipe(mnist_home):
     from skdeepclust.datasets import load_mnist
 
-    home = _mnist_home()
-    if not (home / "mnist" / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"MNIST not found in {home} (set SKDEEPCLUST_DATA_HOME)")
     images, labels = load_mnist(
-        data_home=home, subset="test", return_X_y=True, download_if_missing=False
+        data_home=mnist_home, subset="test", return_X_y=True, download_if_missing=False
     )
     # The paper's recipe, shortened to 10 epochs on the 10k test images (about
     # 4 minutes on 2 CPU cores): ACC 0.909 with random_state=0.
