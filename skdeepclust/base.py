@@ -32,7 +32,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
@@ -412,7 +417,11 @@ def check_milestones(milestones, name):
 
 
 class BaseDeepClusterer(
-    ClusterMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+    ClusterMixin,
+    TransformerMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
 ):
     """Base class of the skdeepclust estimators.
 
@@ -561,6 +570,16 @@ class BaseDeepClusterer(
     def _set_training(self, training):
         for module in self._torch_modules():
             module.train(training)
+
+    @property
+    def _n_features_out(self):
+        """Columns of ``transform``'s output: one per cluster by default.
+
+        They are named ``<estimator>0``, ``<estimator>1``... by
+        ``get_feature_names_out``, as :class:`sklearn.cluster.KMeans` names
+        its distances, so that ``set_output(transform="pandas")`` works.
+        """
+        return self._fitted_param("n_clusters")
 
     def _fitted_param(self, name):
         """The value parameter ``name`` had when the model was fitted."""

@@ -785,6 +785,10 @@ class MMDCClustering(BaseDeepClusterer):
 
     # --- inference --------------------------------------------------------------
 
+    @property
+    def _n_features_out(self):
+        return self.target_means_.shape[1]
+
     def _embed(self, X):
         return self.network_(self._eval_view(X))
 

@@ -144,3 +144,12 @@ def test_callback_sees_every_epoch_and_can_stop_training(name, images):
     assert checkpoint.n_iter_ == 2
     checkpoint.set_params(callback=None, warm_start=True, max_epochs=1)
     assert checkpoint.fit(images).n_iter_ == 3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_transform_columns_are_named_like_kmeans(name, images):
+    estimator = make(name).fit(images)
+    names = estimator.get_feature_names_out()
+    width = estimator.transform(images[:2]).shape[1]
+    prefix = CONFIGS[name][0].__name__.lower()
+    assert list(names) == [f"{prefix}{i}" for i in range(width)]
