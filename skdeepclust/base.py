@@ -125,7 +125,15 @@ def check_images(estimator, X, *, reset):
     given_shape = None
     X_array = X
     if not hasattr(X, "shape") and isinstance(X, (list, tuple)):
-        X_array = np.asarray(X)
+        try:
+            X_array = np.asarray(X)
+        except ValueError as exc:
+            shapes = sorted({np.shape(image) for image in X}, key=str)
+            raise ValueError(
+                f"X holds images of different shapes ({', '.join(map(str, shapes[:4]))}"
+                f"{', ...' if len(shapes) > 4 else ''}): resize them to one size "
+                f"first, as skdeepclust.datasets.load_image_folder does."
+            ) from exc
     ndim = getattr(X_array, "ndim", None)
     if ndim in (3, 4):
         n_samples = X_array.shape[0]
@@ -150,6 +158,14 @@ def check_images(estimator, X, *, reset):
             f"(n_samples, H, W, C); got an array with {ndim} dimensions."
         )
     is_uint8 = getattr(X_array, "dtype", None) == np.uint8
+    if not reset and hasattr(estimator, "image_shape_") and ndim == 2:
+        n_values = math.prod(estimator.image_shape_)
+        if X_array.shape[1] != n_values:
+            raise ValueError(
+                f"X has {X_array.shape[1]} features, but "
+                f"{type(estimator).__name__} is expecting {n_values} features as "
+                f"input: it was fitted on images of shape {estimator.image_shape_}."
+            )
 
     X_flat = validate_data(
         estimator,

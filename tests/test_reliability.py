@@ -442,3 +442,16 @@ def test_read_only_input_gives_no_torch_warning(name, images):
 def test_channels_first_images_get_a_hint():
     with pytest.raises(ValueError, match=r"channels-first.*transpose\(0, 2, 3, 1\)"):
         make("DTIKMeans").fit(np.zeros((10, 3, 8, 8)))
+
+
+def test_images_of_different_sizes_get_a_clear_error():
+    X = [np.zeros((8, 8))] * 5 + [np.zeros((6, 8))] * 5
+    with pytest.raises(ValueError, match="different shapes.*resize them"):
+        make("DTIKMeans").fit(X)
+
+
+def test_a_flat_input_of_another_size_at_predict_names_the_fitted_shape(images):
+    estimator = make("DTIKMeans", max_epochs=1).fit(images)
+    message = r"81 features.*expecting 64.*shape \(8, 8, 1\)"
+    with pytest.raises(ValueError, match=message):
+        estimator.predict(np.zeros((3, 81)))
