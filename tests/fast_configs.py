@@ -10,28 +10,24 @@ import skdeepclust
 from skdeepclust import DTIGaussianMixture, DTIKMeans, MMDCClustering, STDACClustering
 from skdeepclust.base import BaseDeepClusterer
 
+# Both DTI estimators: identity for one epoch, then affine warps.
+_DTI = dict(
+    transformations=("identity", "affine"),
+    curriculum_milestones=(1,),
+    max_epochs=3,
+    batch_size=16,
+    learning_rate=0.05,
+    device="cpu",
+)
+
 CONFIGS = {
     "DTIKMeans": (
         DTIKMeans,
-        dict(
-            transformations=("identity", "affine"),
-            curriculum_milestones=(1,),
-            max_epochs=3,
-            batch_size=16,
-            learning_rate=0.05,
-            device="cpu",
-        ),
+        _DTI,
     ),
     "DTIGaussianMixture": (
         DTIGaussianMixture,
-        dict(
-            transformations=("identity", "affine"),
-            curriculum_milestones=(1,),
-            max_epochs=3,
-            batch_size=16,
-            learning_rate=0.05,
-            device="cpu",
-        ),
+        _DTI,
     ),
     "STDACClustering": (
         STDACClustering,
