@@ -25,6 +25,18 @@ extensions = [
 ]
 
 autosummary_generate = True
+# Every cross-reference must resolve; the build runs with -W. Types from
+# other projects (no intersphinx: the build works offline) are listed in
+# nitpick_ignore_regex.
+nitpicky = True
+nitpick_ignore = [
+    # torch.nn.Module.forward's docstring, inherited by the nn modules' forward.
+    ("py:class", "Module"),
+]
+nitpick_ignore_regex = [
+    ("py:class", r"(numpy|np|torch|sklearn|scipy|joblib|PIL|pathlib|os)\..*"),
+    ("py:class", r"(array-like|ndarray|int|float|bool|str|dict|list|tuple|callable|None|object|path-like|sparse matrix|default=.*|of shape.*|optional)"),
+]
 # Members inherited from scikit-learn (set_output, metadata routing) are
 # documented there; listing them here would only repeat sklearn's pages.
 autodoc_default_options = {"members": True}
@@ -36,7 +48,6 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "doc_module": ("skdeepclust",),
     "backreferences_dir": "generated",
-    "reference_url": {"skdeepclust": None},
 }
 
 html_theme = "pydata_sphinx_theme"
@@ -95,6 +106,76 @@ def _write_benchmark_table():
 
 
 _write_benchmark_table()
+
+# Other projects' objects link to their online pages. The build stays offline
+# (no intersphinx inventories to fetch), so the addresses follow each
+# project's URL scheme for its generated API pages.
+_EXTERNAL_API = {
+    "sklearn": "https://scikit-learn.org/stable/modules/generated/{}.html",
+    "numpy": "https://numpy.org/doc/stable/reference/generated/{}.html",
+    "scipy": "https://docs.scipy.org/doc/scipy/reference/generated/{}.html",
+    "joblib": "https://joblib.readthedocs.io/en/stable/generated/{}.html",
+    "torch": "https://docs.pytorch.org/docs/stable/generated/{}.html",
+}
+_EXTERNAL_MODULES = {
+    "pickle": "https://docs.python.org/3/library/pickle.html",
+    "joblib": "https://joblib.readthedocs.io/en/stable/persistence.html",
+}
+# Labels that scikit-learn's own docstrings (inherited methods) refer to.
+_SKLEARN_PAGES = "https://scikit-learn.org/stable/"
+_EXTERNAL_LABELS = {
+    "metadata_routing": _SKLEARN_PAGES + "metadata_routing.html",
+    "df_output_transform": _SKLEARN_PAGES
+    + "auto_examples/miscellaneous/plot_set_output.html",
+    "sphx_glr_auto_examples_miscellaneous_plot_set_output.py": _SKLEARN_PAGES
+    + "auto_examples/miscellaneous/plot_set_output.html",
+}
+
+
+def _external_url(domain, reftype, target):
+    if domain == "std" and reftype == "ref":
+        return _EXTERNAL_LABELS.get(target)
+    if domain != "py":
+        return None
+    if reftype == "mod":
+        return _EXTERNAL_MODULES.get(target)
+    root = target.split(".")[0]
+    if root in _EXTERNAL_API:
+        return _EXTERNAL_API[root].format(target)
+    return None
+
+
+def _resolve_missing_reference(app, env, node, contnode):
+    """Link other projects' objects, and skdeepclust's by their public path.
+
+    sphinx-gallery names a class by its defining module
+    (``skdeepclust.dti.DTIKMeans.score``); the API pages document it where
+    users import it from (``skdeepclust.DTIKMeans.score``).
+    """
+    from docutils import nodes
+
+    domain, reftype = node.get("refdomain"), node.get("reftype")
+    target = node.get("reftarget", "")
+    parts = target.split(".")
+    if domain == "py" and len(parts) > 2 and parts[0] == "skdeepclust":
+        public = getattr(skdeepclust, parts[2], None)
+        if parts[2] in skdeepclust.__all__ and public is not None:
+            node["reftarget"] = ".".join(["skdeepclust", *parts[2:]])
+            return env.get_domain("py").resolve_xref(
+                env, node["refdoc"], app.builder, reftype, node["reftarget"],
+                node, contnode,
+            )
+    url = _external_url(domain, reftype, target)
+    if url is None:
+        return None
+    reference = nodes.reference("", "", internal=False, refuri=url)
+    reference.append(contnode if domain == "py" else nodes.inline(text=target))
+    return reference
+
+
+def setup(app):
+    app.connect("missing-reference", _resolve_missing_reference)
+
 
 # Pages without sub-pages need no left sidebar; tables get its width.
 html_sidebars = {"install": [], "user_guide": [], "benchmarks": []}

@@ -326,6 +326,9 @@ class FitInterruptedWarning(UserWarning):
 
 _ACTIVE_FIT = threading.local()
 
+# Where the documentation is published (also pyproject's [project.urls]).
+DOCUMENTATION_URL = "https://skdeepclust.readthedocs.io/en/latest/"
+
 
 def stop_requested():
     """True when the user pressed Ctrl-C during the fit running in this thread.
@@ -455,7 +458,7 @@ class BaseDeepClusterer(
         Run one epoch of training over ``X`` and return its mean loss (a
         float). ``epoch`` counts from 0 since initialisation, so schedules
         keep going under ``warm_start``. Modules are in training mode. Each
-        step passes its loss to :meth:`_check_step_loss` before
+        step passes its loss to ``_check_step_loss`` before
         ``backward``, and the epoch stops early when :func:`stop_requested`
         (:func:`iter_minibatches` does so by itself).
     ``_predict_tensor(self, X)``
@@ -481,7 +484,7 @@ class BaseDeepClusterer(
     was before the call. A Ctrl-C stops training after the current step and
     leaves a consistent model (see :class:`FitInterruptedWarning`). Fitted
     behaviour reads the parameters as they were at fit time
-    (:meth:`_fitted_param`), never later changes made by ``set_params``.
+    (``_fitted_param``), never later changes made by ``set_params``.
 
     Every fitted attribute holding a :class:`torch.nn.Module` or a tensor is
     moved to the CPU when pickled and switched between training and
@@ -491,6 +494,15 @@ class BaseDeepClusterer(
     ``batch_size``, ``learning_rate``, ``device``, ``random_state``,
     ``verbose``, ``image_shape`` and ``warm_start``.
     """
+
+    # The "?" of the HTML repr opens the estimator's API page. Pages are
+    # named by the public import path (skdeepclust.DTIKMeans), not the
+    # defining module that scikit-learn's default template would use.
+    _doc_link_module = "skdeepclust"
+    _doc_link_template = DOCUMENTATION_URL + "generated/skdeepclust.{name}.html"
+
+    def _doc_link_url_param_generator(self):
+        return {"name": type(self).__name__}
 
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],

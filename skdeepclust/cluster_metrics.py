@@ -11,7 +11,7 @@ of scikit-learn's, here so that all three come from one module.
 Besides the scores, this module exposes the matching itself
 (:func:`match_labels`, :func:`map_labels`, :func:`matched_confusion_matrix`)
 and scorers for :class:`~sklearn.model_selection.GridSearchCV`
-(:data:`clustering_accuracy_scorer`, :data:`nmi_scorer`, :data:`ari_scorer`
+(``clustering_accuracy_scorer``, ``nmi_scorer``, ``ari_scorer``
 and :func:`get_clustering_scorers`).
 
 Matching rules, shared by every function here:

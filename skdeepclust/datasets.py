@@ -16,8 +16,8 @@ MNIST, Fashion-MNIST and USPS are read from a data folder (see
 ``SKDEEPCLUST_DATA_HOME`` environment variable, else ``~/skdeepclust_data``.
 Each dataset has its own sub-folder (``mnist``, ``fashion-mnist``, ``usps``)
 holding the files under their published names. Missing files are downloaded
-from the first mirror of :data:`MNIST_MIRRORS`, :data:`FASHION_MNIST_MIRRORS`
-or :data:`USPS_MIRRORS` that serves them with the expected checksum; these
+from the first mirror of ``MNIST_MIRRORS``, ``FASHION_MNIST_MIRRORS``
+or ``USPS_MIRRORS`` that serves them with the expected checksum; these
 module-level lists may be edited to add a local mirror. On a machine without
 internet access, copy the files into the data folder by hand.
 
@@ -330,7 +330,7 @@ def load_mnist(
     The four IDX files are read from ``<data_home>/mnist/``
     (``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
     ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz``). Missing
-    files are downloaded from the mirrors in :data:`MNIST_MIRRORS`. Every
+    files are downloaded from the mirrors in ``MNIST_MIRRORS``. Every
     file, downloaded or placed by hand, is checked against its published
     SHA-256 when first used (see the module docstring for how the result is
     remembered).
@@ -422,7 +422,7 @@ def load_fashion_mnist(
     the same names as MNIST's (``train-images-idx3-ubyte.gz``,
     ``train-labels-idx1-ubyte.gz``, ``t10k-images-idx3-ubyte.gz`` and
     ``t10k-labels-idx1-ubyte.gz``). Missing files are downloaded from the
-    mirrors in :data:`FASHION_MNIST_MIRRORS`. Every file, downloaded or
+    mirrors in ``FASHION_MNIST_MIRRORS``. Every file, downloaded or
     placed by hand, is checked against its published SHA-256 when first used
     (see the module docstring for how the result is remembered).
 
@@ -521,7 +521,7 @@ def load_usps(
        https://www.csie.ntu.edu.tw/~cjlin/libsvmtools/datasets/multiclass/
        (labels 1 to 10 for the digits 0 to 9, values in [-1, 1] mapped to
        [0, 1]). Those needed by ``subset`` are downloaded from
-       :data:`USPS_MIRRORS` when missing; downloaded or placed by hand, they
+       ``USPS_MIRRORS`` when missing; downloaded or placed by hand, they
        are checked against their MD5 when first used. ``usps.h5`` has no
        published checksum and is not checked.
 

@@ -247,7 +247,7 @@ class STDACClustering(BaseDeepClusterer):
     and thresholds that label more pairs every epoch. Each image's cluster is
     the argmax of its softmax.
 
-    Read more in the module docstring of :mod:`skdeepclust.stdac`.
+    Read more in the :ref:`User Guide <stdac>`.
 
     Parameters
     ----------
@@ -281,7 +281,7 @@ class STDACClustering(BaseDeepClusterer):
         pairs at or above the upper threshold are "same", those below the
         lower one "different", the ones between are left out; the upper
         threshold falls and the lower one rises until they meet at the last
-        epoch, where every pair is used. See :func:`threshold_schedule`.
+        epoch, where every pair is used. See :func:`~skdeepclust.stdac.threshold_schedule`.
 
     upper_threshold : float, default=0.99
         Start of the single threshold (``"dac*"``) or of the upper one

@@ -153,3 +153,26 @@ def test_transform_columns_are_named_like_kmeans(name, images):
     width = estimator.transform(images[:2]).shape[1]
     prefix = CONFIGS[name][0].__name__.lower()
     assert list(names) == [f"{prefix}{i}" for i in range(width)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pipeline_set_output_pandas(name, images):
+    pd = pytest.importorskip("pandas")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    labels = np.arange(len(images)) % 2
+    pipeline = make_pipeline(make(name), LogisticRegression())
+    pipeline.set_output(transform="pandas").fit(images.reshape(len(images), -1), labels)
+    features = pipeline[:-1].transform(images.reshape(len(images), -1))
+    assert isinstance(features, pd.DataFrame)
+    assert list(features.columns) == list(pipeline[0].get_feature_names_out())
+    assert pipeline.predict(images.reshape(len(images), -1)).shape == (len(images),)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_html_repr_links_to_the_estimator_api_page(name):
+    Estimator = CONFIGS[name][0]
+    link = Estimator()._get_doc_link()
+    assert link.endswith(f"/generated/skdeepclust.{Estimator.__name__}.html")
+    assert link in Estimator()._repr_html_()

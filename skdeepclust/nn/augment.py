@@ -145,7 +145,7 @@ def augment_images(images, params):
     """DAC's augmentation of a batch on its device.
 
     ``params`` holds Keras' ImageDataGenerator settings as
-    :data:`skdeepclust.stdac.AUGMENTATIONS` does: rotation (degrees),
+    ``skdeepclust.stdac.AUGMENTATIONS`` does: rotation (degrees),
     translation and zoom (fractions), hflip, a channel shift clipped to each
     image's range, a constant intensity scale, and the interpolation.
     """
