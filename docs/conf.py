@@ -56,51 +56,240 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build"]
 
 
-def _short_device(name):
-    if name.startswith("NVIDIA "):
-        return name.removeprefix("NVIDIA ").split()[0]
-    return name.replace("x86_64 ", "")
-
-
-def _list_table(title, header, rows):
-    """Lines of an rst list-table; a value's " ± " does not break."""
-    lines = [f".. list-table:: {title}", "   :header-rows: 1", ""]
-    for row in [list(header), *rows]:
-        values = [value.replace(" ± ", "\u00a0±\u00a0") for value in row]
-        lines.append("   * - " + values[0])
-        lines += ["     - " + value for value in values[1:]]
-    return lines + [""]
-
-
-def _write_benchmark_table():
-    """Turn the recorded benchmark JSON files into rst tables to include.
-
-    One table per dataset, from the rows of ``benchmarks/run.py``'s summary.
-    """
+def _benchmarks_run():
+    """``benchmarks/run.py`` as a module: it reads and summarises the results."""
     here = Path(__file__).resolve().parent
     spec = importlib.util.spec_from_file_location(
         "benchmarks_run", here.parent / "benchmarks" / "run.py"
     )
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
-    columns = list(run.SUMMARY_COLUMNS)
-    shown = [c for c in columns if c not in ("dataset", "epochs")]
+    return run
+
+
+def _list_table(title, header, rows, widths=None):
+    """Lines of an rst list-table; a value's " ± " does not break.
+
+    With ``widths`` (relative column widths) the table spans the page.
+    """
+    lines = [f".. list-table:: {title}", "   :header-rows: 1"]
+    if widths:
+        lines += ["   :width: 100%", "   :widths: " + " ".join(map(str, widths))]
+    lines.append("")
+    for row in [list(header), *rows]:
+        values = [(value or "\\").replace(" ± ", "\u00a0±\u00a0") for value in row]
+        # A value of several lines (a line block, say) goes on indented.
+        values = [value.replace("\n", "\n       ") for value in values]
+        lines.append("   * - " + values[0])
+        lines += ["     - " + value for value in values[1:]]
+    return lines + [""]
+
+
+# Colours of the estimators in the charts (colour-blind-safe Okabe-Ito).
+_ESTIMATOR_COLOURS = {
+    "DTIKMeans": "#0072B2",
+    "DTIGaussianMixture": "#56B4E9",
+    "STDACClustering": "#009E73",
+    "MMDCClustering": "#D55E00",
+    "KMeans": "#7F7F7F",
+}
+
+
+def _benchmark_chart(run, dataset, groups, path):
+    """One PNG: a dot per seed, the mean as a bar, the published ACC as ◇."""
+    import textwrap
+
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    # 900 pixels wide: about the width of the page's text, shown unscaled.
+    row_height, extra = 0.66, 1.25
+    height = extra + row_height * len(groups)
+    fig, ax = plt.subplots(figsize=(9.0, height), dpi=100)
+    values = [v for g in groups for v in g["acc"]]
+    values += [g["published"][0] for g in groups if g["published"]]
+    low = max(0.0, np.floor((min(values) - 0.03) * 20) / 20)
+    labels = []
+    for i, g in enumerate(groups):
+        y = len(groups) - 1 - i
+        colour = _ESTIMATOR_COLOURS.get(g["estimator"], "#333333")
+        if i and g["estimator"] != groups[i - 1]["estimator"]:
+            ax.axhline(y + 0.5, color="#cccccc", lw=0.8)
+        n = len(g["acc"])
+        offsets = (np.arange(n) - (n - 1) / 2) * min(0.12, 0.5 / max(n, 1))
+        mean = float(np.mean(g["acc"]))
+        ax.plot([mean, mean], [y - 0.34, y + 0.34], color="black", lw=2, zorder=2)
+        ax.scatter(
+            g["acc"],
+            y + offsets,
+            s=44,
+            color=colour,
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=3,
+        )
+        if g["published"]:
+            ax.plot(
+                g["published"][0],
+                y,
+                marker="D",
+                ms=9,
+                mfc="none",
+                mec="#CC3311",
+                mew=2,
+                zorder=4,
+                linestyle="none",
+            )
+        ax.text(
+            1.012,
+            y,
+            run.mean_std(g["acc"]) + f"  ({n} seed{'s' * (n > 1)})",
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=10,
+        )
+        config = textwrap.fill(g["configuration"], 36)
+        labels.append(f"{g['estimator']} · {run.device_label(g)}\n{config}")
+    ax.set_yticks(range(len(groups) - 1, -1, -1), labels, fontsize=9.5)
+    ax.set_ylim(-0.6, len(groups) - 0.4)
+    ax.set_xlim(low, 1.012)
+    step = 0.1 if 1 - low > 0.3 else 0.05
+    ax.set_xticks(np.arange(np.ceil(low / step - 1e-9) * step, 1.0001, step))
+    ax.grid(axis="x", color="#e5e5e5", zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("ACC (accuracy after matching clusters to classes)")
+    n_images = run.FULL_SIZE.get(dataset, groups[0]["n_samples"])
+    ax.set_title(
+        f"{run.DATASET_NAMES.get(dataset, dataset)}: ACC per seed, "
+        f"{n_images:,} images (train + test)",
+        fontsize=12,
+        loc="left",
+    )
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    handles = [
+        Line2D([], [], marker="o", color="#555555", linestyle="none", label="one seed"),
+        Line2D([], [], color="black", lw=2, label="mean over seeds"),
+    ]
+    if any(g["published"] for g in groups):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="D",
+                ms=8,
+                mfc="none",
+                mec="#CC3311",
+                mew=2,
+                linestyle="none",
+                label="published (paper's mean of 10 runs)",
+            )
+        )
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=10)
+    fig.tight_layout(rect=(0, 0.32 / height, 1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _write_benchmark_table():
+    """Turn the recorded benchmark JSON files into the Benchmarks page's parts.
+
+    Per dataset a chart (``_benchmarks/acc_<dataset>.png``, not kept in git)
+    and a table of ``benchmarks/run.py``'s summary groups, in
+    ``_benchmarks_summary.inc``; the training speeds alone in
+    ``_benchmarks_throughput.inc``.
+    """
+    here = Path(__file__).resolve().parent
+    run = _benchmarks_run()
+    groups = run.summary_groups(run.load_records())
+    best = {m: run.best_by_dataset(groups, m) for m in ("acc", "nmi", "ari")}
+    charts = here / "_benchmarks"
+    charts.mkdir(exist_ok=True)
     by_dataset = {}
-    for row in run.summary_rows(run.load_records()):
-        cells = dict(zip(columns, row))
-        cells["device"] = _short_device(cells["device"])
-        by_dataset.setdefault(cells["dataset"], []).append(cells)
+    for g in groups:
+        by_dataset.setdefault(g["dataset"], []).append(g)
+    header = [
+        "estimator and configuration",
+        "seeds",
+        "ACC",
+        "NMI",
+        "ARI",
+        "published ACC",
+        "device",
+        "code",
+    ]
     lines = []
     for dataset, rows in by_dataset.items():
-        table = [[(cells[c] or "\\") for c in shown] for cells in rows]
-        lines += _list_table(dataset, shown, table)
+        name = run.DATASET_NAMES.get(dataset, dataset)
+        _benchmark_chart(run, dataset, rows, charts / f"acc_{dataset}.png")
+        table = []
+        for g in rows:
+            scores = []
+            for metric in ("acc", "nmi", "ari"):
+                # The spread of ACC; NMI's and ARI's are in the results README.
+                text = (
+                    run.mean_std(g[metric])
+                    if metric == "acc"
+                    else run._fmt(float(sum(g[metric]) / len(g[metric])))
+                )
+                if run.is_best(g, metric, best[metric]):
+                    text = f"**{text}**"
+                scores.append(text)
+            table.append(
+                [
+                    f"| {g['estimator']}\n| {g['configuration']}",
+                    str(len(g["seeds"])),
+                    *scores,
+                    run._fmt(g["published"][0]) if g["published"] else "–",
+                    run.device_label(g),
+                    run.code_label(g),
+                ]
+            )
+        lines += [
+            name,
+            "~" * len(name),
+            "",
+            f".. figure:: _benchmarks/acc_{dataset}.png",
+            "   :width: 100%",
+            f"   :alt: ACC of each estimator and configuration on {name}, "
+            "one dot per seed, with the mean and the published number",
+            "",
+            f"   {name}: one dot per seed, the black bar is the mean"
+            + (
+                ", the red diamond the published ACC."
+                if any(g["published"] for g in rows)
+                else "; no paper reports this dataset."
+            ),
+            "",
+            *_list_table(
+                f"{name}: mean over seeds",
+                header,
+                table,
+                widths=[31, 6, 13, 7, 7, 10, 9, 9],
+            ),
+        ]
+    lines += [
+        "Where the published numbers come from",
+        "~" * 37,
+        "",
+        "Each was checked in the project's notes on the papers (``methods.md``,",
+        "at the sections given).",
+        "",
+    ]
+    lines += run.published_lines(groups, bullet="* ")
     (here / "_benchmarks_summary.inc").write_text("\n".join(lines) + "\n")
     throughput = [
-        [_short_device(v) if i == 2 else (v or "\\") for i, v in enumerate(row)]
+        [run.short_device(v) if i == 2 else v for i, v in enumerate(row)]
         for row in run.throughput_rows()
     ]
     lines = _list_table(
-        "Training images per second, alone", run.THROUGHPUT_COLUMNS, throughput
+        "Training images per second, each estimator alone",
+        run.THROUGHPUT_COLUMNS,
+        throughput,
     )
     (here / "_benchmarks_throughput.inc").write_text("\n".join(lines) + "\n")
 

@@ -15,6 +15,8 @@ def bench(tmp_path, monkeypatch):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.setattr(module, "RESULTS", tmp_path)
+    # Never the repository's README.
+    monkeypatch.setattr(module, "README", tmp_path / "README_repository.md")
     return module
 
 
@@ -112,3 +114,243 @@ def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_
     assert rows[("DTIKMeans", "authors'", "NVIDIA H100")][-1] == ""
     assert rows[("DTIGaussianMixture", "skdeepclust", "CPU x")][-1] == ""
     assert len(rows) == 4
+
+
+def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
+    """A result record as ``run.py`` writes it, with only what summaries read."""
+    record = {
+        "estimator": estimator,
+        "dataset": dataset,
+        "tag": tag,
+        "seed": seed,
+        "n_samples": {"mnist": 70000, "fashion_mnist": 70000, "usps": 9298}.get(
+            dataset, 1797
+        ),
+        "params": {"n_st_layers": "2", "n_init": "10"},
+        "acc": 0.9,
+        "nmi": 0.8,
+        "ari": 0.7,
+        "epochs": 40,
+        "fit_seconds": 100.0,
+        "train_images_per_second": 1000.0,
+        "device": "NVIDIA H100 80GB HBM3",
+        "git_commit": "a" * 40,
+        "concurrent_runs": 1,
+        "date": f"2026-11-23T0{seed}:00:00+00:00",
+        "peak_host_mb": 1000.0,
+        "peak_device_mb": 500.0,
+        "versions": {"torch": "2.13.0+cpu"},
+    }
+    return record | fields
+
+
+@pytest.mark.parametrize(
+    "estimator, dataset, tag, n_st_layers, name",
+    [
+        (
+            "STDACClustering",
+            "mnist",
+            "st2-runningbn",
+            2,
+            "2 ST layers, running BN statistics (older code)",
+        ),
+        (
+            "STDACClustering",
+            "mnist",
+            "st0-batchfitbn-chunkstats",
+            0,
+            "no ST, batch statistics, whole-chunk pseudo-labels (older code)",
+        ),
+        (
+            "STDACClustering",
+            "fashion_mnist",
+            "st1-batchfitbn",
+            1,
+            "authors' configuration, 1 ST layer",
+        ),
+        ("DTIKMeans", "usps", "paper", 2, "authors' configuration"),
+        (
+            "DTIKMeans",
+            "digits",
+            "digits-affine-18ep",
+            2,
+            "digits settings (affine, 18 epochs)",
+        ),
+        ("DTIKMeans", "mnist", None, 2, "authors' configuration (default parameters)"),
+        (
+            "MMDCClustering",
+            "usps",
+            None,
+            2,
+            "authors' MNIST settings (default parameters)",
+        ),
+        ("KMeans", "mnist", None, 2, "raw pixels, best of 10 initialisations"),
+        ("MMDCClustering", "mnist", "some-new-thing", 2, "some-new-thing"),
+    ],
+)
+def test_configurations_have_readable_names(
+    bench, estimator, dataset, tag, n_st_layers, name
+):
+    record = _record(estimator, dataset, tag, params={"n_st_layers": str(n_st_layers)})
+    assert bench.configuration_name(record) == name
+
+
+def test_published_numbers_follow_the_configuration(bench):
+    assert bench.published_acc(_record("DTIKMeans", "mnist")) == (0.973, "dti")
+    assert bench.published_acc(_record("DTIKMeans", "usps", "paper")) == (0.864, "dti")
+    # The defaults are the MNIST settings, not the authors' for USPS.
+    assert bench.published_acc(_record("DTIKMeans", "usps")) is None
+    assert bench.published_acc(_record("DTIGaussianMixture", "mnist")) is None
+    st3 = _record(
+        "STDACClustering", "fashion_mnist", "st3-runningbn", params={"n_st_layers": "3"}
+    )
+    assert bench.published_acc(st3) == (0.664, "stdac")
+    # A random subset is not the papers' protocol.
+    assert bench.published_acc(_record(n_samples=10000)) is None
+
+
+def test_summary_groups_one_row_per_configuration_with_its_commits(bench):
+    records = [
+        # One configuration, three seeds from two commits, the machine's load
+        # not recorded: one row, "2 commits", times as a range.
+        _record(
+            dataset="digits",
+            tag="digits-affine-18ep",
+            seed=0,
+            fit_seconds=215.5,
+            git_commit="1" * 40,
+            concurrent_runs=None,
+            device="CPU x86_64 (2 cores)",
+        ),
+        _record(
+            dataset="digits",
+            tag="digits-affine-18ep",
+            seed=1,
+            fit_seconds=201.6,
+            git_commit="1" * 40,
+            concurrent_runs=None,
+            device="CPU x86_64 (2 cores)",
+        ),
+        _record(
+            dataset="digits",
+            tag="digits-affine-18ep",
+            seed=2,
+            fit_seconds=10.3,
+            git_commit="2" * 40,
+            concurrent_runs=None,
+            device="CPU x86_64 (2 cores)",
+            acc=0.95,
+        ),
+        # The same configuration on the GPU, alone: a row of its own, a mean.
+        _record(dataset="digits", tag="digits-affine-18ep", seed=0, fit_seconds=4.0),
+        _record(dataset="digits", tag="digits-affine-18ep", seed=1, fit_seconds=6.0),
+    ]
+    groups = bench.summary_groups(records)
+    assert [(g["device_kind"], g["seeds"]) for g in groups] == [
+        ("cuda", [0, 1]),
+        ("cpu", [0, 1, 2]),
+    ]
+    cpu = groups[1]
+    assert bench.code_label(cpu) == "2 commits"
+    assert bench.code_label(cpu, long=True) == "2 commits (1111111–2222222)"
+    assert bench.code_label(groups[0]) == "aaaaaaa"
+    rows = {
+        row[4]: dict(zip(bench.SUMMARY_COLUMNS, row))
+        for row in bench.summary_rows(records)
+    }
+    assert rows["CPU (2 cores)"]["fit s"] == "10–216 †"
+    assert rows["H100"]["fit s"] == "5"
+    assert (
+        rows["CPU (2 cores)"]["configuration"] == "digits settings (affine, 18 epochs)"
+    )
+    # The better mean ACC of the dataset is the one in bold.
+    assert rows["CPU (2 cores)"]["ACC"] == "**0.917 ± 0.024**"
+    assert rows["H100"]["ACC"] == "0.900 ± 0.000"
+
+
+README_TEXT = """# skdeepclust
+
+Intro, written by hand.
+
+<!-- results:start -->
+an old table
+<!-- results:end -->
+
+More text, written by hand.
+"""
+
+
+def test_readme_results_block_is_rewritten_between_its_markers(bench, tmp_path):
+    records = [
+        _record("DTIKMeans", "mnist", seed=0, acc=0.97),
+        _record("DTIKMeans", "mnist", seed=1, acc=0.95),
+        _record("MMDCClustering", "mnist", seed=0, acc=0.99),
+        # Not the authors' configuration: not in the README.
+        _record("MMDCClustering", "mnist", "rotation", seed=0, acc=0.999),
+        # The same seed on the CPU later: the latest run of a seed counts.
+        _record(
+            "MMDCClustering",
+            "mnist",
+            seed=0,
+            acc=0.98,
+            device="CPU x86_64 (2 cores)",
+            date="2026-12-01T00:00:00+00:00",
+        ),
+        _record("KMeans", "usps", seed=0, acc=0.667),
+    ]
+    readme = tmp_path / "README.md"
+    readme.write_text(README_TEXT)
+    assert bench.write_readme_results(records, readme)
+    text = readme.read_text()
+    head, block = text.split("<!-- results:start -->\n")
+    block, tail = block.split("<!-- results:end -->")
+    assert head == README_TEXT.split("<!-- results:start -->")[0]
+    assert tail == "\n\nMore text, written by hand.\n"
+    assert "an old table" not in block
+    lines = block.splitlines()
+    assert "| MNIST | DTIKMeans | 0.960 ± 0.010 (2 seeds) | 0.973 |" in lines
+    assert "|  | MMDCClustering | **0.980 (1 seed)** | 0.990 |" in lines
+    assert "|  | STDACClustering (2 ST layers) | not yet run | 0.980 |" in lines
+    assert "| USPS | DTIKMeans | not yet run | 0.864 |" in lines
+    assert "|  | KMeans on pixels (baseline) | 0.667 (1 seed) | 0.653 |" in lines
+    assert any("benchmarks/results/" in line for line in lines)
+    # Rewriting again changes nothing.
+    assert bench.write_readme_results(records, readme)
+    assert readme.read_text() == text
+
+
+def test_readme_without_markers_is_left_alone(bench, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# skdeepclust\n\nNo results block.\n")
+    assert not bench.write_readme_results([_record()], readme)
+    assert readme.read_text() == "# skdeepclust\n\nNo results block.\n"
+    assert "no <!-- results:start -->" in capsys.readouterr().out
+
+
+def test_table_rebuilds_the_results_readme_and_the_readme_block(
+    bench, tmp_path, monkeypatch
+):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "mnist__DTIKMeans__seed0__cuda.json").write_text(json.dumps(_record()))
+    readme = tmp_path / "README.md"
+    readme.write_text(README_TEXT)
+    monkeypatch.setattr(bench, "README", readme)
+    monkeypatch.setattr(bench, "RESULTS", results)
+    bench.main(["--table"])
+    table = (results / "README.md").read_text()
+    assert (
+        "| mnist | DTIKMeans | authors' configuration (default parameters) |" in table
+    )
+    assert "| runs sharing the device |" in table and "runs at once" not in table
+    assert "| **0.900 (1 seed)** | 0.973 |" in readme.read_text()
+    assert (
+        "| **0.900 (1 seed)** | 0.973 |" in (results / "readme_results.md").read_text()
+    )
+    # Another results folder leaves the README alone.
+    readme.write_text(README_TEXT)
+    other = tmp_path / "other"
+    other.mkdir()
+    bench.main(["--table", "--results-dir", str(other)])
+    assert (other / "README.md").exists()
+    assert readme.read_text() == README_TEXT
