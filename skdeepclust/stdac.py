@@ -351,8 +351,9 @@ class STDACClustering(BaseDeepClusterer):
         the clusters, which is what keeps the authors' training from
         collapsing.
         ``"running"``: running averages (recalibrated as above, and before
-        the first epoch) for the pseudo-labels too; it suits small sets
-        with few steps per epoch better.
+        the first epoch) for the pseudo-labels too; on small sets it does as
+        well as ``"batch_during_fit"``, and a sample's pseudo-label then
+        does not depend on its batch.
         ``"batch"``: the statistics of the batch at hand everywhere, as the
         authors; predictions then depend on what they are predicted with
         (batches of up to 1024 samples), which scikit-learn's estimator

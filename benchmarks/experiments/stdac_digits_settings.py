@@ -6,7 +6,10 @@ one setting changed at a time with seeds 0-3, on one CPU thread::
 
     python benchmarks/experiments/stdac_digits_settings.py
 
-Prints one line per variant: the ACC of each seed and their mean.
+Prints one line per variant: the ACC of each seed and their mean. With
+``bn``, only the two batch-norm settings for the pseudo-labels, seeds 0-7::
+
+    python benchmarks/experiments/stdac_digits_settings.py bn
 """
 
 import sys
@@ -32,11 +35,21 @@ VARIANTS = {
 }
 
 
-def main():
+BN_VARIANTS = {
+    "bn_statistics='running'": {"bn_statistics": "running"},
+    "bn_statistics='batch_during_fit'": {"bn_statistics": "batch_during_fit"},
+}
+
+
+def main(mode=None):
     torch.set_num_threads(1)
     X, y = load_digits_images(return_X_y=True)
-    for name, change in VARIANTS.items():
-        seeds = range(6) if not change else range(4)
+    variants = BN_VARIANTS if mode == "bn" else VARIANTS
+    for name, change in variants.items():
+        if mode == "bn":
+            seeds = range(8)
+        else:
+            seeds = range(6) if not change else range(4)
         params = dict(STDAC_PARAMS, device="cpu", **change)
         scores = [
             clustering_accuracy_score(
@@ -45,9 +58,10 @@ def main():
             for seed in seeds
         ]
         print(
-            f"{name:34s} {np.round(scores, 2)} mean {np.mean(scores):.2f}", flush=True
+            f"{name:34s} {np.round(scores, 3)} mean {np.mean(scores):.3f}",
+            flush=True,
         )
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])
