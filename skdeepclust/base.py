@@ -249,6 +249,16 @@ def resolve_device(device):
     ``"auto"`` (or None) means CUDA when available, else the CPU. A CUDA
     device without an index gets the current one, so that ``device_``
     compares equal to the device of the fitted tensors.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+        ``"auto"``, None, or anything :class:`torch.device` accepts.
+
+    Returns
+    -------
+    device : torch.device
+        The device to train on.
     """
     if device is None or (isinstance(device, str) and device == "auto"):
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -302,7 +312,26 @@ def iter_minibatches(n_samples, batch_size, *, device, shuffle=True, drop_last=F
     """Yield index tensors of mini-batches, drawn on ``device``.
 
     Shuffling uses torch's (seeded) global generator, so the data stays on
-    the device and only indices are drawn.
+    the device and only indices are drawn. The iteration stops early when
+    :func:`stop_requested`.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples to draw batches from.
+    batch_size : int
+        Size of each mini-batch (the last one may be smaller).
+    device : torch.device
+        Device the index tensors are created on.
+    shuffle : bool, default=True
+        Draw the samples in a random order.
+    drop_last : bool, default=False
+        Leave out a last batch smaller than ``batch_size``.
+
+    Yields
+    ------
+    indices : torch.Tensor
+        int64 indices of one mini-batch.
     """
     if shuffle:
         order = torch.randperm(n_samples, device=device)
@@ -336,6 +365,11 @@ def stop_requested():
     Training loops check it after each optimisation step and stop there, so
     that the model is left between two steps (:func:`iter_minibatches` does
     so by itself).
+
+    Returns
+    -------
+    requested : bool
+        Whether training should stop after the current step.
     """
     interrupt = getattr(_ACTIVE_FIT, "interrupt", None)
     return interrupt is not None and interrupt.requested
@@ -420,7 +454,17 @@ SCHEDULE_CONSTRAINTS = {
 def check_milestones(milestones, name):
     """The epochs of ``milestones`` as a list, or raise.
 
-    A sequence (not a single number) of non-decreasing ints >= 0.
+    Parameters
+    ----------
+    milestones : sequence of int
+        Epochs, non-decreasing and >= 0; a sequence, not a single number.
+    name : str
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    milestones : list of int
+        The epochs.
     """
     if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
         raise TypeError(f"{name} must be a sequence of epochs, got {milestones!r}.")

@@ -122,9 +122,24 @@ def threshold_schedule(epoch, max_epochs, upper, lower, selection):
     Epochs past ``max_epochs`` (a ``warm_start`` continuation) keep the
     final thresholds.
 
+    Parameters
+    ----------
+    epoch : int
+        The epoch, from 0.
+    max_epochs : int
+        Number of epochs of the schedule.
+    upper : float
+        Upper threshold at the first epoch.
+    lower : float
+        Lower threshold (``"dac"``: at the first epoch; ``"dac*"``: where
+        the single threshold would arrive after ``max_epochs``).
+    selection : {"dac*", "dac"}
+        The schedule.
+
     Returns
     -------
-    (upper, lower) : tuple of float
+    thresholds : tuple of float
+        The upper and lower thresholds of the epoch.
     """
     if selection == "dac*":
         step = (upper - lower) / max_epochs
@@ -146,10 +161,21 @@ def select_pairs(similarity, upper, lower):
     with ``similarity < lower`` 0 (different clusters); the others are not
     selected. With ``upper == lower`` every pair is labelled.
 
+    Parameters
+    ----------
+    similarity : torch.Tensor
+        Similarities of the pairs, any shape.
+    upper : float
+        Similarity from which a pair is labelled "same".
+    lower : float
+        Similarity below which a pair is labelled "different".
+
     Returns
     -------
-    targets : Tensor, same shape as ``similarity``, 0. or 1.
-    selected : bool Tensor, same shape
+    targets : torch.Tensor
+        1.0 for "same" and 0.0 otherwise, of the shape of ``similarity``.
+    selected : torch.Tensor
+        Boolean, of the same shape: which pairs are labelled.
     """
     same = similarity >= upper
     selected = same | (similarity < lower)

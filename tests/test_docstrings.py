@@ -38,7 +38,24 @@ def _public_objects():
                 yield f"skdeepclust.{name}.{method_name}"
 
 
-@pytest.mark.parametrize("qualified_name", list(_public_objects()))
+# The public functions and classes of the other modules on the API pages.
+MODULES = ["cluster_metrics", "datasets", "base", "report", "stdac"]
+
+
+def _public_functions():
+    import importlib
+
+    for module_name in MODULES:
+        module = importlib.import_module(f"skdeepclust.{module_name}")
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in NAMES:
+                yield f"skdeepclust.{module_name}.{name}"
+
+
+@pytest.mark.parametrize(
+    "qualified_name", list(_public_objects()) + list(_public_functions())
+)
 def test_docstring_is_valid_numpydoc(qualified_name):
     result = numpydoc_validation.validate(qualified_name)
     errors = [(code, msg) for code, msg in result["errors"] if code in CHECKED]
