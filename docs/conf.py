@@ -8,6 +8,7 @@ from pathlib import Path
 import skdeepclust
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinxext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "skdeepclust"
@@ -48,6 +49,8 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "doc_module": ("skdeepclust",),
     "backreferences_dir": "generated",
+    # A learning path (docs/sphinxext/gallery_order.py), not code length.
+    "within_subsection_order": "gallery_order.LearningPathOrder",
 }
 
 html_theme = "pydata_sphinx_theme"

@@ -61,7 +61,8 @@ for name, predicted in [("DTI K-means", labels), ("K-means", kmeans.labels_)]:
 # %%
 # Prototypes
 # ----------
-# Prototypes are ordered by the digit they were matched to. K-means centres
+# Prototypes are ordered by the digit they were matched to, 0 to 4 in the
+# first row of each block and 5 to 9 in the second. K-means centres
 # average digits at every position and slant, and are blurred; DTI's
 # prototypes only have to be right up to an affine warp, and stay sharp.
 
@@ -72,23 +73,23 @@ def matched_order(predicted):
     return sorted(class_of, key=class_of.get)
 
 
-fig, axes = plt.subplots(2, 10, figsize=(10, 2.4))
 rows = [
-    ("DTI K-means", dti.prototypes_, matched_order(labels)),
+    ("DTI K-means prototypes", dti.prototypes_, matched_order(labels)),
     (
-        "K-means",
+        "K-means centres",
         kmeans.cluster_centers_.reshape(10, 8, 8),
         matched_order(kmeans.labels_),
     ),
 ]
-for row, (name, centres, order) in zip(axes, rows):
-    for ax, cluster in zip(row, order):
+# One block of 2x5 images per method, DTI's above K-means'.
+fig = plt.figure(figsize=(6.4, 5.6), layout="constrained")
+for block, (name, centres, order) in zip(fig.subfigures(2, 1), rows):
+    axes = block.subplots(2, 5)
+    for ax, cluster in zip(axes.ravel(), order):
         ax.imshow(np.clip(centres[cluster], 0, 1), cmap="gray_r")
         ax.set_xticks([])
         ax.set_yticks([])
-    row[0].set_ylabel(name, rotation=0, ha="right", va="center")
-fig.suptitle("Learned prototypes (top) and K-means centres (bottom)")
-fig.tight_layout()
+    block.suptitle(name, fontsize=16)
 
 # %%
 # Aligned reconstructions

@@ -56,34 +56,31 @@ for name, predicted in [("K-means", kmeans_labels), ("MMDC", labels)]:
 # The embedding
 # -------------
 # ``transform`` returns the unit-norm network outputs. Their first two
-# first two principal components show the clusters gathered around their
-# mixture modes (the stars: the one-hot modes, projected the same way).
+# principal components show the clusters gathered around their mixture modes
+# (the stars, numbered by cluster: the one-hot modes, projected the same
+# way).
 embedding = mmdc.transform(images)
 pca = PCA(n_components=2).fit(embedding)
 points = pca.transform(embedding)
 modes = pca.transform(mmdc.target_means_)
 
-fig, (ax_embedding, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.5))
-scatter = ax_embedding.scatter(
-    points[:, 0], points[:, 1], c=labels, cmap="tab10", s=8, alpha=0.7
-)
-ax_embedding.scatter(
+fig, ax = plt.subplots(figsize=(6.4, 4.8))
+ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=12, alpha=0.6)
+ax.scatter(
     modes[:, 0],
     modes[:, 1],
     c=np.arange(10),
     cmap="tab10",
     marker="*",
-    s=300,
+    s=1100,
     edgecolors="black",
+    linewidths=1.5,
 )
-ax_embedding.set_title("PCA of the MMDC embedding, coloured by cluster")
-ax_embedding.legend(
-    *scatter.legend_elements(),
-    title="cluster",
-    fontsize=7,
-    loc="center left",
-    bbox_to_anchor=(1, 0.5),
-)
+for cluster, (x, y) in enumerate(modes):  # each mode's cluster, on its star
+    ax.text(x, y, str(cluster), ha="center", va="center", fontsize=11, weight="bold")
+ax.tick_params(labelsize=11)
+ax.set_title("MMDC embedding (PCA), coloured by cluster", fontsize=15)
+fig.tight_layout()
 
 # %%
 # Training curve
@@ -92,12 +89,13 @@ ax_embedding.legend(
 # views and their assigned targets. From epoch 8 (``refine_epoch=7``, counted
 # from 0) the targets are no longer re-assigned per batch but rebuilt from a
 # k-means of the embedding at every epoch start.
-ax_loss.plot(np.arange(1, mmdc.n_iter_ + 1), mmdc.loss_curve_, marker="o")
-ax_loss.axvline(
+fig, ax = plt.subplots(figsize=(6.4, 3.2))
+ax.plot(np.arange(1, mmdc.n_iter_ + 1), mmdc.loss_curve_, marker="o")
+ax.axvline(
     mmdc.refine_epoch + 0.5, color="grey", linestyle="--", label="refinement stage"
 )
-ax_loss.set_xlabel("epoch")
-ax_loss.set_ylabel("training loss")
-ax_loss.legend()
+ax.set_xlabel("epoch")
+ax.set_ylabel("training loss")
+ax.legend()
 fig.tight_layout()
 plt.show()

@@ -92,11 +92,27 @@ for name, estimator in estimators.items():
 # %%
 # Compare
 # -------
-fig, ax = plt.subplots(figsize=(7, 3))
+# The accuracy of each estimator, K-means on pixels in grey.
 names = list(results)
-ax.barh(names, [results[n]["accuracy"] for n in names], color="tab:blue")
-ax.set_xlabel("clustering accuracy (Hungarian-matched)")
-ax.set_xlim(0, 1)
+accuracy = [results[name]["accuracy"] for name in names]
+fig, ax = plt.subplots(figsize=(6.4, 4.5))
+bars = ax.barh(
+    names,
+    accuracy,
+    height=0.7,
+    color=["tab:gray"] + ["tab:blue"] * (len(names) - 1),
+)
+ax.bar_label(bars, fmt="%.2f", padding=5, fontsize=15)
+for y, name in enumerate(names):  # names inside the bars: they stay wide
+    ax.text(0.02, y, name, va="center", color="white", fontsize=14, weight="bold")
+ax.set_yticks([])
+ax.set_xlim(0, 1.1)
+ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+ax.tick_params(labelsize=12)
+ax.set_xlabel("clustering accuracy (ACC)", fontsize=13)
+ax.set_title("Clustering the 1,797 digits", fontsize=15)
 ax.invert_yaxis()
+for side in ("top", "right", "left"):
+    ax.spines[side].set_visible(False)
 fig.tight_layout()
 plt.show()

@@ -70,7 +70,8 @@ print("threshold per epoch:", np.round(stdac.thresholds_[:, 0], 3))
 # Inputs and the spatial transformer's outputs
 # --------------------------------------------
 # ``transform_images`` returns the first spatial transformer's output. Two
-# digits of each cluster: the input above, what the network looks at below.
+# digits of each cluster: in each block, the inputs above and what the
+# network looks at below.
 rng = np.random.RandomState(0)
 shown = np.concatenate(
     [
@@ -81,16 +82,17 @@ shown = np.concatenate(
 )
 transformed = stdac.transform_images(images[shown])
 
-fig, axes = plt.subplots(2, len(shown), figsize=(len(shown) * 0.7, 1.8))
-for column, index in enumerate(shown):
-    axes[0, column].imshow(images[index], cmap="gray_r", vmin=0, vmax=1)
-    axes[1, column].imshow(transformed[column], cmap="gray_r", vmin=0, vmax=1)
-    axes[0, column].set_title(str(labels[index]), fontsize=8)
-for axis in axes.ravel():
-    axis.set_axis_off()
-fig.suptitle(
-    "inputs (top, with their cluster) and first ST layer outputs (bottom)",
-    fontsize=9,
-    y=1.08,
-)
+# One 2x2 block per cluster, in two rows of five blocks.
+fig = plt.figure(figsize=(8, 4.2), layout="constrained")
+blocks = fig.subfigures(2, 5, wspace=0.04, hspace=0.04).ravel()
+for block, start in zip(blocks, range(0, len(shown), 2)):
+    axes = block.subplots(2, 2)
+    for column in range(2):
+        pair = (images[shown[start + column]], transformed[start + column])
+        for ax, image in zip(axes[:, column], pair):
+            ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    block.suptitle(f"cluster {labels[shown[start]]}", fontsize=13)
+fig.suptitle("Per cluster: inputs above, ST layer outputs below", fontsize=15)
 plt.show()

@@ -132,9 +132,9 @@ if has_cuda:
 # Plot the timings
 # ----------------
 # Where there is no GPU, only the CPU bars are drawn.
-fig, ax = plt.subplots(figsize=(7, 3))
+fig, ax = plt.subplots(figsize=(6.4, 4.5))
 names = list(estimators)
-width = 0.8 / len(devices)
+width = 0.7 / len(devices)
 for i, device in enumerate(devices):
     positions = np.arange(len(names)) + i * width
     bars = ax.barh(
@@ -143,12 +143,16 @@ for i, device in enumerate(devices):
         height=width,
         label=device,
     )
-    ax.bar_label(bars, fmt="%.1f s", padding=3)
+    ax.bar_label(bars, fmt="%.1f s", padding=5, fontsize=15)
 ax.set_yticks(np.arange(len(names)) + width * (len(devices) - 1) / 2, names)
 ax.invert_yaxis()
-ax.set_xlabel("fit time on the digits (seconds)")
-ax.set_xlim(0, 1.25 * max(seconds.values()))
-ax.legend(title="device")
+ax.tick_params(labelsize=13)
+ax.set_xlabel("fit time on the 1,797 digits (seconds)", fontsize=13)
+ax.set_xlim(0, 1.3 * max(seconds.values()))
+ax.set_title("Time to fit, per device", fontsize=15)
+ax.legend(title="device", fontsize=13, title_fontsize=13)
+for side in ("top", "right"):
+    ax.spines[side].set_visible(False)
 fig.tight_layout()
 plt.show()
 

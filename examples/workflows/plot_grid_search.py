@@ -123,21 +123,29 @@ for k_from, k_to, gain in zip(n_clusters[:-1], n_clusters[1:], gain_per_cluster)
 # added cluster is largest up to 10 and drops afterwards. At a fixed
 # ``n_clusters``, the same ``scoring=None`` search can compare other
 # hyper-parameters (learning rate, transformations) without any label.
-fig, (ax_sup, ax_unsup) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (ax_sup, ax_unsup) = plt.subplots(1, 2, figsize=(8, 5.6))
 for name in ("accuracy", "nmi", "ari"):
-    ax_sup.plot(n_clusters, results[f"mean_test_{name}"], marker="o", label=name)
-ax_sup.axvline(10, color="grey", linestyle=":", label="10 digits")
-ax_sup.set_xlabel("n_clusters")
-ax_sup.set_ylabel("score against the digit labels")
-ax_sup.set_title("(a) supervised scorers")
-ax_sup.set_xticks(n_clusters)
-ax_sup.legend()
+    ax_sup.plot(
+        n_clusters,
+        results[f"mean_test_{name}"],
+        marker="o",
+        markersize=9,
+        linewidth=2.5,
+        label=name,
+    )
+ax_sup.set_ylabel("score against the digit labels", fontsize=13)
+ax_sup.set_title("(a) supervised scorers", fontsize=15)
+ax_sup.legend(fontsize=12)
 
-ax_unsup.plot(n_clusters, scores, marker="o", color="tab:red")
-ax_unsup.axvline(10, color="grey", linestyle=":")
-ax_unsup.set_xlabel("n_clusters")
-ax_unsup.set_ylabel("DTIKMeans.score (minus the loss)")
-ax_unsup.set_title("(b) unsupervised score, no labels")
-ax_unsup.set_xticks(n_clusters)
+ax_unsup.plot(
+    n_clusters, scores, marker="o", markersize=9, linewidth=2.5, color="tab:red"
+)
+ax_unsup.set_ylabel("DTIKMeans.score (minus the loss)", fontsize=13)
+ax_unsup.set_title("(b) no labels: own score", fontsize=15)
+for ax in (ax_sup, ax_unsup):
+    ax.axvline(10, color="grey", linestyle=":", linewidth=2)
+    ax.set_xlabel("n_clusters (dotted: 10 digits)", fontsize=13)
+    ax.set_xticks(n_clusters)
+    ax.tick_params(labelsize=12)
 fig.tight_layout()
 plt.show()

@@ -87,13 +87,15 @@ with tempfile.TemporaryDirectory() as folder:
 
 print(f"images: {images.shape} {images.dtype}, per kind: {np.bincount(target)}")
 
-fig, axes = plt.subplots(len(KINDS), 8, figsize=(8, len(KINDS) + 0.4))
+fig, axes = plt.subplots(len(KINDS), 8, figsize=(8, 6))
 for row, kind in zip(axes, range(len(KINDS))):
     for ax, index in zip(row, np.flatnonzero(target == kind)[:8]):
         ax.imshow(images[index])
-        ax.set_axis_off()
-    row[0].set_title(KINDS[kind], fontsize=8, loc="left")
-fig.suptitle("Eight crops of each kind, at 16x16")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.spines[:].set_visible(False)
+    row[0].set_ylabel(KINDS[kind], fontsize=14, rotation=0, ha="right", va="center")
+fig.suptitle("Eight crops of each kind, at 16x16", fontsize=15)
 fig.tight_layout()
 
 # %%

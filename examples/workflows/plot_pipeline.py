@@ -139,8 +139,10 @@ for name, variant in [
 # column.
 matrix, classes, clusters = matched_confusion_matrix(y, labels)
 
-fig = plt.figure(figsize=(6.5, 6.5))
-grid = fig.add_gridspec(2, 10, height_ratios=[1, 9], hspace=0.05, wspace=0.1)
+fig = plt.figure(figsize=(7.2, 6.6))
+grid = fig.add_gridspec(
+    2, 10, height_ratios=[1, 9], hspace=0.05, wspace=0.1, top=0.9, bottom=0.1
+)
 for column, cluster in enumerate(clusters):
     ax = fig.add_subplot(grid[0, column])
     ax.imshow(np.clip(dti.prototypes_[cluster], 0, 1), cmap="gray_r")
@@ -149,11 +151,14 @@ ax = fig.add_subplot(grid[1, :])
 ax.imshow(matrix, cmap="Blues", aspect="auto")
 for (row, column), count in np.ndenumerate(matrix):
     color = "white" if count > matrix.max() / 2 else "black"
-    ax.text(column, row, count, ha="center", va="center", fontsize=7, color=color)
+    ax.text(column, row, count, ha="center", va="center", fontsize=10, color=color)
 ax.set_xticks(range(len(clusters)), clusters)
 ax.set_yticks(range(len(classes)), classes)
-ax.set_xlabel("cluster (ordered by matched digit), prototype above")
-ax.set_ylabel("true digit")
+ax.tick_params(labelsize=12)
+ax.set_xlabel("cluster (ordered by matched digit), prototype above", fontsize=13)
+ax.set_ylabel("true digit", fontsize=13)
 accuracy = results["scale + DTI (affine)"]["accuracy"]
-fig.suptitle(f"Pipeline(scale, DTIKMeans) on the digits: ACC {accuracy:.3f}")
+fig.suptitle(
+    f"Pipeline(scale, DTIKMeans) on the digits: ACC {accuracy:.3f}", fontsize=15
+)
 plt.show()

@@ -110,18 +110,21 @@ print(f"after 2 more epochs: {loaded.n_iter_} epochs in all, ACC {continued:.3f}
 # Before and after
 # ----------------
 # The prototypes of the saved model (top) and of the model loaded from the
-# file (bottom), ordered by the digit they are matched to: identical.
+# file (bottom), ordered by the digit they are matched to (0 to 4, then 5 to
+# 9): identical.
 order = sorted(match_labels(digits, labels).items(), key=lambda item: item[1])
-fig, axes = plt.subplots(2, 10, figsize=(10, 2.6))
-for column, (cluster, digit) in enumerate(order):
-    for ax, prototypes in zip(axes[:, column], (dti.prototypes_, loaded_prototypes)):
-        ax.imshow(np.clip(prototypes[cluster], 0, 1), cmap="gray_r")
+agreement = np.mean(labels == loaded_labels)
+blocks = [
+    ("saved model", dti.prototypes_),
+    (f"loaded from the file: {agreement:.0%} same labels", loaded_prototypes),
+]
+# One block of 2x5 prototypes per model, the saved one above.
+fig = plt.figure(figsize=(6.4, 5.6), layout="constrained")
+for block, (name, prototypes) in zip(fig.subfigures(2, 1), blocks):
+    axes = block.subplots(2, 5)
+    for ax, (cluster, _) in zip(axes.ravel(), order):
+        ax.imshow(np.clip(prototypes[cluster], 0, 1), cmap="Blues")
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[0, column].set_title(str(digit), fontsize=9)
-axes[0, 0].set_ylabel("saved", rotation=0, ha="right", va="center")
-axes[1, 0].set_ylabel("loaded", rotation=0, ha="right", va="center")
-agreement = np.mean(labels == loaded_labels)
-fig.suptitle(f"Prototypes before saving and after loading: {agreement:.0%} same labels")
-fig.tight_layout()
+    block.suptitle(name, fontsize=16)
 plt.show()
