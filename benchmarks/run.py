@@ -193,12 +193,20 @@ def _traced(estimator, y, every, curve, label, clock):
             "epoch": n_done,
             "fit_seconds": round(scoring_start - clock["start"] - clock["scoring"], 3),
         } | _scores(y, info["training_labels"]())
+        if hasattr(fitting, "predict_with_batch_statistics"):
+            point["batch_statistics"] = _authors_evaluation(fitting, clock["X"], y)
         curve.append(point)
         print(f"[trace {label}] {json.dumps(point)}", flush=True)
         clock["scoring"] += time.perf_counter() - scoring_start
         return False
 
     return estimator.set_params(callback=score_epoch)
+
+
+def _authors_evaluation(estimator, X, y):
+    """Scores of STDAC's labels as its authors compute them (see
+    ``STDACClustering.predict_with_batch_statistics``)."""
+    return _scores(y, estimator.predict_with_batch_statistics(X))
 
 
 def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
@@ -209,7 +217,7 @@ def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     curve = []
-    clock = {"start": None, "scoring": 0.0}
+    clock = {"start": None, "scoring": 0.0, "X": X}
     if trace_every:
         estimator = _traced(estimator, y, trace_every, curve, label, clock)
     clock["start"] = time.perf_counter()
@@ -219,8 +227,16 @@ def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
     fit_seconds = time.perf_counter() - clock["start"] - clock["scoring"]
     n_epochs = int(getattr(estimator, "n_iter_", 0))
     deep = hasattr(estimator, "loss_curve_")
+    # STDAC: also the labels of the authors' evaluation (batch statistics
+    # of groups of 32 in one shuffled order), which needs no retraining.
+    authors_evaluation = (
+        _authors_evaluation(estimator, X, y)
+        if hasattr(estimator, "predict_with_batch_statistics")
+        else None
+    )
     return {
         **_scores(y, estimator.labels_),
+        "batch_statistics": authors_evaluation,
         "epochs": n_epochs,
         "fit_seconds": round(fit_seconds, 3),
         # Images of the training set passed through training per second; not

@@ -6,10 +6,16 @@ import sys
 from pathlib import Path
 
 import skdeepclust
+import torch
 
 sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinxext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The gallery runs in this process. One torch thread keeps the build's time
+# predictable on small or busy machines (the examples' models are small, and
+# several threads only fight over the cores), and its printed results those
+# of one thread, as the README and the tests use.
+torch.set_num_threads(1)
 
 project = "skdeepclust"
 author = "skdeepclust developers"

@@ -22,9 +22,12 @@ of them (the paper's figure 4).
 # The authors' defaults are made for MNIST (70,000 images, about 2,000 steps
 # per epoch). The digits are 40 times fewer, so this uses a smaller network,
 # larger steps, a weaker self-target term and 30 epochs: about 15 seconds
-# on a CPU. ``st_init="identity"`` starts the transformer at the identity,
-# rather than at the authors' 1.31x zoom, which would crop these tightly
-# framed digits.
+# on a CPU. ``st_init="identity"`` starts the transformer at the identity
+# matrix, rather than at the authors' zoom, which would crop these tightly
+# framed digits. The layer samples as the authors' does
+# (``st_sampling="authors"``): what falls outside the image, and the last
+# row and column, come out as 0 before the mean pixel is added back, so
+# they show grey.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.cluster import KMeans
@@ -45,7 +48,7 @@ stdac = STDACClustering(
     batch_size=64,
     learning_rate=2e-3,
     max_epochs=30,
-    bn_statistics="running",  # suits the few steps of a small set
+    bn_statistics="running",  # as good as the default here, batch-independent
     random_state=0,
 )
 labels = stdac.fit_predict(images)

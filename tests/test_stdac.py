@@ -15,7 +15,7 @@ from sklearn.utils.estimator_checks import check_clustering, parametrize_with_ch
 from skdeepclust.cluster_metrics import clustering_accuracy_score
 from skdeepclust.nn.augment import warp
 from skdeepclust.nn.dac_network import DACNetwork, label_features
-from skdeepclust.nn.spatial_transformer import SpatialTransformer
+from skdeepclust.nn.spatial_transformer import SpatialTransformer, sample
 from skdeepclust.stdac import (
     AUGMENTATIONS,
     STDACClustering,
@@ -211,6 +211,55 @@ def test_spatial_transformer_authors_init_is_a_zoom():
     assert 1 / zoom == pytest.approx(1.313, abs=1e-3)
 
 
+def _seya_sample(image, theta):
+    """The authors' sampler (seya's SpatialTransformer, Keras 1), written out.
+
+    Corner-aligned output grid, source index (x + 1) W / 2, floor and
+    ceiling indices clipped to the image, bilinear weights from the clipped
+    indices.
+    """
+    channels, height, width = image.shape
+    xt, yt = np.meshgrid(np.linspace(-1, 1, width), np.linspace(-1, 1, height))
+    source = theta @ np.stack([xt.ravel(), yt.ravel(), np.ones(xt.size)])
+    u = (source[0] + 1) * width / 2
+    v = (source[1] + 1) * height / 2
+    x0 = np.clip(np.floor(u), 0, width - 1).astype(int)
+    x1 = np.clip(np.floor(u) + 1, 0, width - 1).astype(int)
+    y0 = np.clip(np.floor(v), 0, height - 1).astype(int)
+    y1 = np.clip(np.floor(v) + 1, 0, height - 1).astype(int)
+    out = (
+        (x1 - u) * (y1 - v) * image[:, y0, x0]
+        + (x1 - u) * (v - y0) * image[:, y1, x0]
+        + (u - x0) * (y1 - v) * image[:, y0, x1]
+        + (u - x0) * (v - y0) * image[:, y1, x1]
+    )
+    return out.reshape(channels, height, width)
+
+
+@pytest.mark.parametrize("size", [(28, 28), (14, 14), (7, 7), (5, 9), (2, 3)])
+def test_authors_sampler_is_the_authors_code(size):
+    rng = np.random.RandomState(0)
+    images = rng.rand(3, 2, *size)
+    thetas = math.tanh(1.0) * np.eye(2, 3) + rng.uniform(-0.2, 0.2, (3, 2, 3))
+    thetas[0] = math.tanh(1.0) * np.eye(2, 3)
+    out = sample(torch.tensor(images), torch.tensor(thetas), "authors")
+    expected = np.stack([_seya_sample(i, t) for i, t in zip(images, thetas)])
+    np.testing.assert_allclose(out.numpy(), expected, atol=1e-6)
+
+
+def test_authors_sampler_zeroes_the_last_row_and_column():
+    # At the authors' start on ST-3's 7 x 7 map, 13 of 49 outputs are dead.
+    x = torch.rand(2, 4, 7, 7) + 0.5
+    theta = (math.tanh(1.0) * torch.eye(2, 3)).expand(2, 2, 3)
+    out = sample(x, theta, "authors")
+    assert (out[..., -1, :] == 0).all() and (out[..., :, -1] == 0).all()
+    assert (out[..., :-1, :-1] != 0).all()
+    # A side of one pixel has no corner-aligned grid: sampled as "centered".
+    strip = torch.rand(2, 1, 1, 5)
+    identity = torch.eye(2, 3).expand(2, 2, 3)
+    torch.testing.assert_close(sample(strip, identity, "authors"), strip)
+
+
 @pytest.mark.parametrize(
     "shape", [(1, 28, 28), (1, 8, 8), (3, 8, 8), (1, 1, 2), (1, 1, 1)]
 )
@@ -253,15 +302,23 @@ def test_grouped_batch_statistics_equal_separate_batches(n_samples):
 def test_transform_images_starts_at_the_input():
     X = np.random.RandomState(0).rand(40, 8, 8).astype(np.float32)
     # One epoch at a negligible learning rate leaves the layer as built.
-    identity = _tiny(learning_rate=1e-12, max_epochs=1).fit(X)
-    np.testing.assert_allclose(identity.transform_images(X[:5]), X[:5], atol=1e-5)
-    authors = _tiny(learning_rate=1e-12, max_epochs=1, st_init="authors").fit(X)
+    identity = _tiny(learning_rate=1e-12, max_epochs=1, st_sampling="centered")
+    np.testing.assert_allclose(
+        identity.fit(X).transform_images(X[:5]), X[:5], atol=1e-5
+    )
     zoom = math.tanh(1.0)
     theta = torch.tensor([[zoom, 0.0, 0.0], [0.0, zoom, 0.0]]).expand(5, 2, 3)
-    expected = warp(torch.from_numpy(X[:5, None]), theta, padding_mode="border")
-    np.testing.assert_allclose(
-        authors.transform_images(X[:5]), expected[:, 0], atol=1e-5
-    )
+    images = torch.from_numpy(X[:5, None])
+    for sampling in ("centered", "authors"):
+        authors = _tiny(
+            learning_rate=1e-12, max_epochs=1, st_init="authors", st_sampling=sampling
+        ).fit(X)
+        # The mean is subtracted before the layer, added back after.
+        mean = authors.mean_pixel_
+        expected = sample(images - mean, theta, sampling) + mean
+        np.testing.assert_allclose(
+            authors.transform_images(X[:5]), expected[:, 0], atol=1e-5
+        )
     with pytest.raises(ValueError, match="n_st_layers=0"):
         _tiny(n_st_layers=0, max_epochs=1).fit(X).transform_images(X)
 
@@ -498,3 +555,38 @@ def test_adam_is_fused_only_where_torch_offers_it(monkeypatch):
     assert model._current_optimizer().defaults["fused"] is False
     monkeypatch.setattr(stdac, "_FUSED_ADAM_ON_CPU", True)
     assert _tiny(max_epochs=1).fit(X)._current_optimizer().defaults["fused"] is True
+
+
+# --- the authors' evaluation and augmentation ----------------------------------
+
+
+@pytest.mark.numerics
+def test_predict_with_batch_statistics_is_keras_predict_in_batches_of_32():
+    X = np.random.RandomState(0).rand(100, 8, 8).astype(np.float32)
+    estimator = _tiny(max_epochs=2).fit(X)
+    labels = estimator.predict_with_batch_statistics(X, random_state=3)
+    # Keras: one shuffled order, then each batch of 32 (the last of 4) alone.
+    order = np.random.RandomState(3).permutation(len(X))
+    network = estimator.network_.eval().use_batch_statistics(True)
+    with torch.no_grad():
+        images = torch.from_numpy(X[order][:, None]) - estimator.mean_pixel_
+        parts = [network(part).argmax(1) for part in images.split(32)]
+    network.use_batch_statistics(False)
+    expected = np.empty(len(X), dtype=np.int64)
+    expected[order] = torch.cat(parts).numpy()
+    np.testing.assert_array_equal(labels, expected)
+    # The model is left as it was: predict still uses the running statistics.
+    np.testing.assert_array_equal(estimator.predict(X), estimator.labels_)
+
+
+def test_keras_zoom_draws_a_factor_per_axis():
+    from skdeepclust.nn.augment import random_affine_matrices
+
+    torch.manual_seed(0)
+    keras = random_affine_matrices(2000, zoom=(0.8, 1.2), keras_zoom=True)
+    zx, zy = keras[:, 0, 0], keras[:, 1, 1]
+    assert 0.8 <= zx.min() and zx.max() <= 1.2 and 0.8 <= zy.min() and zy.max() <= 1.2
+    assert abs(float(torch.corrcoef(torch.stack([zx, zy]))[0, 1])) < 0.1
+    assert (keras[:, 0, 1] == 0).all() and (keras[:, 1, 0] == 0).all()
+    isotropic = random_affine_matrices(50, zoom=(0.8, 1.2))
+    torch.testing.assert_close(isotropic[:, 0, 0], isotropic[:, 1, 1])

@@ -39,6 +39,7 @@ def random_affine_matrices(
     zoom=(1.0, 1.0),
     hflip=False,
     crop_fractions=None,
+    keras_zoom=False,
     device="cpu",
 ):
     """Draw one random affine matrix per sample.
@@ -59,6 +60,10 @@ def random_affine_matrices(
         When given, each sample is a random crop whose side is one of these
         fractions of the image (chosen uniformly), at a uniformly random
         position inside the image, as ``RandomChoice(RandomCrop(s))``.
+    keras_zoom : bool, default=False
+        Keras' ``zoom_range`` convention instead: one factor per axis, drawn
+        independently, that scales the sampling coordinates (above 1 the
+        content shrinks).
     device : str or torch.device, default="cpu"
         Where to draw.
 
@@ -67,8 +72,16 @@ def random_affine_matrices(
     matrices : Tensor of shape (n_samples, 2, 3)
     """
     angle = _uniform(n_samples, -rotation, rotation, device=device) * (math.pi / 180)
-    scale = 1.0 / _uniform(n_samples, zoom[0], zoom[1], device=device)
-    cos, sin = torch.cos(angle) * scale, torch.sin(angle) * scale
+    if keras_zoom:
+        # Rotation times diag(zx, zy): the x column scaled by zx, y by zy.
+        factors = _uniform(2 * n_samples, zoom[0], zoom[1], device=device)
+        scale_x, scale_y = factors.view(n_samples, 2).unbind(1)
+        cos_x, sin_x = torch.cos(angle) * scale_x, torch.sin(angle) * scale_x
+        cos_y, sin_y = torch.cos(angle) * scale_y, torch.sin(angle) * scale_y
+    else:
+        scale = 1.0 / _uniform(n_samples, zoom[0], zoom[1], device=device)
+        cos_x, sin_x = torch.cos(angle) * scale, torch.sin(angle) * scale
+        cos_y, sin_y = cos_x, sin_x
     flip = torch.ones(n_samples, device=device)
     if hflip:
         flip = torch.where(torch.rand(n_samples, device=device) < 0.5, -flip, flip)
@@ -81,15 +94,15 @@ def random_affine_matrices(
         crop = fractions[
             torch.randint(len(crop_fractions), (n_samples,), device=device)
         ]
-        cos, sin = cos * crop, sin * crop
+        cos_x, sin_x, cos_y, sin_y = (v * crop for v in (cos_x, sin_x, cos_y, sin_y))
         # The crop centre lies where the whole crop fits inside the image.
         shift = shift + (torch.rand(n_samples, 2, device=device) * 2 - 1) * (
             1 - crop
         ).unsqueeze(1)
     matrices = torch.stack(
         [
-            torch.stack([cos * flip, -sin, shift[:, 0]], dim=1),
-            torch.stack([sin * flip, cos, shift[:, 1]], dim=1),
+            torch.stack([cos_x * flip, -sin_y, shift[:, 0]], dim=1),
+            torch.stack([sin_x * flip, cos_y, shift[:, 1]], dim=1),
         ],
         dim=1,
     )
@@ -146,7 +159,8 @@ def augment_images(images, params):
 
     ``params`` holds Keras' ImageDataGenerator settings as
     ``skdeepclust.stdac.AUGMENTATIONS`` does: rotation (degrees),
-    translation and zoom (fractions), hflip, a channel shift clipped to each
+    translation (fraction), zoom (Keras' ``zoom_range``: a factor per axis,
+    above 1 shrinking the content), hflip, a channel shift clipped to each
     image's range, a constant intensity scale, and the interpolation.
     """
     matrices = random_affine_matrices(
@@ -155,6 +169,7 @@ def augment_images(images, params):
         translation=params["translation"],
         zoom=params["zoom"],
         hflip=params["hflip"],
+        keras_zoom=True,
         device=images.device,
     )
     # Border padding repeats edge pixels, as Keras' fill_mode="nearest".

@@ -39,8 +39,9 @@ from skdeepclust.nn.spatial_transformer import (
 
 __all__ = ["DACNetwork", "label_features"]
 
-# Keras' BatchNormalization epsilon, as in the authors' layers.
-_BN_EPS = 1e-3
+# BatchNormalization's epsilon in Keras 1.1.2, the version the authors pin
+# (Keras 1.2 and 2.x default to 1e-3).
+_BN_EPS = 1e-5
 
 
 class _BatchStatisticsNorm:
@@ -131,6 +132,9 @@ class DACNetwork(nn.Module):
     st_init : {"identity", "authors"}, default="identity"
         Start of the spatial transformers; see
         :mod:`skdeepclust.nn.spatial_transformer`.
+    st_sampling : {"authors", "centered"}, default="centered"
+        Sampler of the spatial transformers; see
+        :mod:`skdeepclust.nn.spatial_transformer`.
     conv_channels : tuple of 3 int, default=(64, 128, 256)
         Channels of the three convolution blocks.
     hidden_units : int, default=3096
@@ -150,6 +154,7 @@ class DACNetwork(nn.Module):
         *,
         n_st_layers=2,
         st_init="identity",
+        st_sampling="centered",
         conv_channels=(64, 128, 256),
         hidden_units=3096,
         dropout=0.5,
@@ -165,7 +170,9 @@ class DACNetwork(nn.Module):
         def transformer(rank, channels, h, w):
             if n_st_layers < rank:
                 return nn.Identity()
-            return SpatialTransformer(channels, h, w, init=st_init)
+            return SpatialTransformer(
+                channels, h, w, init=st_init, sampling=st_sampling
+            )
 
         self.st1 = transformer(1, in_channels, height, width)
         self.block1 = _conv_block(in_channels, c1)

@@ -17,10 +17,26 @@ tanh keeps every coefficient in [-1, 1] for the whole training.
 ``init="authors"`` reproduces that; ``init="identity"`` drops the final tanh
 so that the layer starts as the exact identity, as in Jaderberg et al.
 
-Sampling is bilinear with border padding (the authors' sampler clamps indices
-at the border) through :func:`torch.nn.functional.affine_grid` and
-:func:`torch.nn.functional.grid_sample` with ``align_corners=False``, for
-which the identity matrix reproduces its input exactly.
+Two samplers (``sampling``), both bilinear:
+
+``"authors"``
+    The convention of the sampler in the authors' code (seya's
+    ``SpatialTransformer`` for Keras 1): the output grid runs corner to
+    corner (``linspace(-1, 1, W)``), a source coordinate ``x`` in [-1, 1]
+    falls on pixel index ``(x + 1) W / 2``, and every sample whose index lies
+    outside ``[0, W - 1)`` on either axis is exactly 0 (its bilinear weights
+    cancel on the clipped indices). It is torch's ``align_corners=False``
+    sampling of ``[A diag(W/(W-1), H/(H-1)) | t + (1/W, 1/H)]`` with zero
+    padding and those samples set to 0. So the identity is not the identity
+    there: it zooms out by ``(W-1)/W``, shifts by half a pixel, and the last
+    row and column are 0; the authors' start ``tanh(1) I`` magnifies by
+    1.266 at 28 x 28, 1.219 at 14 x 14 and 1.125 at 7 x 7. A side of one
+    pixel has no such grid; it is sampled as ``"centered"``.
+``"centered"``
+    :func:`torch.nn.functional.affine_grid` and
+    :func:`torch.nn.functional.grid_sample` with ``align_corners=False`` and
+    border padding, for which the identity reproduces its input exactly
+    (Jaderberg et al.'s convention).
 """
 
 import torch
@@ -33,12 +49,16 @@ __all__ = [
     "LocalizationNetwork",
     "SpatialTransformer",
     "ST_INITS",
+    "ST_SAMPLINGS",
     "pooled_side",
     "safe_max_pool2d",
+    "sample",
 ]
 
-# The two starts of a localisation network: see the module docstring.
+# The two starts of a localisation network and the two samplers: see the
+# module docstring.
 ST_INITS = ("identity", "authors")
+ST_SAMPLINGS = ("authors", "centered")
 
 _IDENTITY_THETA = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 
@@ -113,23 +133,77 @@ class LocalizationNetwork(nn.Module):
         return theta.view(-1, 2, 3)
 
 
+def sample(x, theta, sampling="centered"):
+    """Resample ``x`` (n, C, H, W) through the affine matrices ``theta`` (n, 2, 3).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Maps of shape (n, C, H, W).
+    theta : torch.Tensor
+        One 2 x 3 matrix per map, from output to input coordinates in
+        [-1, 1].
+    sampling : {"authors", "centered"}, default="centered"
+        The sampler's convention; see the module docstring.
+
+    Returns
+    -------
+    out : torch.Tensor
+        The resampled maps, of the shape of ``x``.
+    """
+    if sampling not in ST_SAMPLINGS:
+        raise ValueError(f"sampling must be one of {ST_SAMPLINGS}, got {sampling!r}.")
+    height, width = x.shape[-2:]
+    theta = theta.to(x.dtype)
+    if sampling == "centered" or height < 2 or width < 2:
+        grid = F.affine_grid(theta, tuple(x.shape), align_corners=False)
+        return F.grid_sample(
+            x, grid, mode="bilinear", padding_mode="border", align_corners=False
+        )
+    scale = theta.new_tensor([width / (width - 1), height / (height - 1)])
+    offset = theta.new_tensor([1 / width, 1 / height]).view(1, 2, 1)
+    theta = torch.cat([theta[:, :, :2] * scale, theta[:, :, 2:] + offset], dim=2)
+    grid = F.affine_grid(theta, tuple(x.shape), align_corners=False)
+    out = F.grid_sample(
+        x, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )
+    # Pixel indices of the samples (align_corners=False); the authors'
+    # sampler gives exactly 0 wherever one falls outside [0, side - 1).
+    column = ((grid[..., 0] + 1) * width - 1) / 2
+    row = ((grid[..., 1] + 1) * height - 1) / 2
+    inside = (column >= 0) & (column < width - 1) & (row >= 0) & (row < height - 1)
+    return out * inside.unsqueeze(1).to(out.dtype)
+
+
 class SpatialTransformer(nn.Module):
     """Resample a map through the affine transform its localisation net predicts.
 
-    The output has the size of the input. Parameters are those of
-    :class:`LocalizationNetwork`.
+    The output has the size of the input.
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels of the input map.
+    height, width : int
+        Spatial size of the input map.
+    init : {"identity", "authors"}, default="identity"
+        Start of the localisation network (:class:`LocalizationNetwork`).
+    sampling : {"authors", "centered"}, default="centered"
+        The sampler's convention; see the module docstring.
     """
 
-    def __init__(self, in_channels, height, width, *, init="identity"):
+    def __init__(self, in_channels, height, width, *, init="identity", sampling="centered"):
         super().__init__()
+        if sampling not in ST_SAMPLINGS:
+            raise ValueError(
+                f"sampling must be one of {ST_SAMPLINGS}, got {sampling!r}."
+            )
+        self.sampling = sampling
         self.localization = LocalizationNetwork(in_channels, height, width, init=init)
 
     def forward(self, x, return_theta=False):
         theta = self.localization(x)
-        grid = F.affine_grid(theta.to(x.dtype), tuple(x.shape), align_corners=False)
-        out = F.grid_sample(
-            x, grid, mode="bilinear", padding_mode="border", align_corners=False
-        )
+        out = sample(x, theta, self.sampling)
         if return_theta:
             return out, theta
         return out
