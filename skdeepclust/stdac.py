@@ -519,9 +519,12 @@ class STDACClustering(BaseDeepClusterer):
 
     Differences from the authors' code: predictions normalised with
     running batch-norm statistics recalibrated on the training set after
-    each epoch (the authors' Keras layers normalise every batch by itself,
-    predictions included; ``bn_statistics="batch"`` does that too); a fused
-    Adam update; incomplete
+    each epoch (the authors' Keras layers normalise every batch of 32 by
+    itself, predictions included: :meth:`predict_with_batch_statistics`
+    computes their evaluation; ``bn_statistics="batch"`` normalises
+    batches of up to 1,024); a fused Adam update; the zoom augmentation
+    about the image's centre and the shift applied after the rotation
+    (Keras: about a point half a pixel off, and inside it); incomplete
     chunks are merged into the last one instead of being dropped;
     pseudo-labels exactly at the threshold count as "same" (the code gives
     them 0.5); the ``"dac"`` selection brings both thresholds together by
