@@ -32,6 +32,9 @@ extensions = [
 ]
 
 autosummary_generate = True
+# A method without a docstring of its own (a torch module's forward) shows
+# none, not the generic one of the class it overrides.
+autodoc_inherit_docstrings = False
 # Every cross-reference must resolve; the build runs with -W. Types from
 # other projects (no intersphinx: the build works offline) are listed in
 # nitpick_ignore_regex.
@@ -55,11 +58,17 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "doc_module": ("skdeepclust",),
     "backreferences_dir": "generated",
+    "write_computation_times": False,
     # A learning path (docs/sphinxext/gallery_order.py), not code length.
     "within_subsection_order": "gallery_order.LearningPathOrder",
 }
 
 html_theme = "pydata_sphinx_theme"
+# The examples' code is formatted at 88 characters: their pages give the
+# width of the "On this page" column to the code.
+html_theme_options = {
+    "secondary_sidebar_items": {"auto_examples/**": []},
+}
 html_title = "skdeepclust"
 templates_path = ["_templates"]
 html_static_path = ["_static"]
@@ -323,6 +332,14 @@ _EXTERNAL_MODULES = {
 }
 # Labels that scikit-learn's own docstrings (inherited methods) refer to.
 _SKLEARN_PAGES = "https://scikit-learn.org/stable/"
+# Their link texts where a docstring gives none.
+_EXTERNAL_LABEL_TITLES = {
+    "metadata_routing": "Metadata Routing User Guide",
+    "df_output_transform": "the set_output API",
+    "sphx_glr_auto_examples_miscellaneous_plot_set_output.py": (
+        "Introducing the set_output API"
+    ),
+}
 _EXTERNAL_LABELS = {
     "metadata_routing": _SKLEARN_PAGES + "metadata_routing.html",
     "df_output_transform": _SKLEARN_PAGES
@@ -369,7 +386,12 @@ def _resolve_missing_reference(app, env, node, contnode):
     if url is None:
         return None
     reference = nodes.reference("", "", internal=False, refuri=url)
-    reference.append(contnode if domain == "py" else nodes.inline(text=target))
+    if domain == "py":
+        reference.append(contnode)
+    else:
+        title = contnode.astext()
+        title = _EXTERNAL_LABEL_TITLES.get(target, title) if title == target else title
+        reference.append(nodes.inline(text=title))
     return reference
 
 
@@ -378,4 +400,7 @@ def setup(app):
 
 
 # Pages without sub-pages need no left sidebar; tables get its width.
-html_sidebars = {"install": [], "user_guide": [], "benchmarks": []}
+html_sidebars = {
+    page: []
+    for page in ("install", "user_guide", "benchmarks", "cli", "adding_an_estimator")
+}

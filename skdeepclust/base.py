@@ -443,8 +443,10 @@ def _to_device(value, device):
 # --------------------------------------------------------------------------
 
 
-# The learning-rate schedule of every estimator: divided by 1 / lr_gamma
-# after each epoch of lr_milestones. Estimators merge these constraints.
+#: The ``_parameter_constraints`` of ``lr_milestones`` and ``lr_gamma``, the
+#: learning-rate schedule every estimator offers (the learning rate is
+#: multiplied by ``lr_gamma`` at each epoch of ``lr_milestones``); an
+#: estimator merges them into its own constraints.
 SCHEDULE_CONSTRAINTS = {
     "lr_milestones": ["array-like"],
     "lr_gamma": [Interval(Real, 0, None, closed="neither")],
@@ -494,7 +496,8 @@ class BaseDeepClusterer(
     inference and persistence. Subclasses own the method:
 
     ``_initialize(self, X, random_state)``
-        Build the torch modules (stored as attributes ending in ``_``) for
+        Build the torch modules (attributes whose names end with an
+        underscore) for
         the images ``X`` (a float32 tensor of shape (n, C, H, W) already on
         ``self.device_``). Called by ``fit`` unless ``warm_start`` continues
         a previous fit. ``random_state`` is a :class:`numpy.random.RandomState`.

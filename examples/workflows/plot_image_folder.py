@@ -18,9 +18,9 @@ lake), 80 crops of each, of random sizes and positions.
 # %%
 # Write a folder of photo crops
 # -----------------------------
-# One sub-folder per kind, the crops saved as PNG, half of them also as
-# JPEG would work the same. One broken file is added to show what the loader
-# does with it. Everything goes to a temporary folder, deleted at the end.
+# One sub-folder per kind, the crops saved as PNG (JPEG or any other format
+# pillow reads would do the same). One broken file is added to show what the
+# loader does with it. Everything goes to a temporary folder, deleted at the end.
 import os
 import tempfile
 import time
