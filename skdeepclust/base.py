@@ -50,6 +50,7 @@ __all__ = [
     "check_images",
     "check_milestones",
     "iter_minibatches",
+    "report_progress",
     "resolve_device",
     "stop_requested",
 ]
@@ -339,9 +340,11 @@ def iter_minibatches(n_samples, batch_size, *, device, shuffle=True, drop_last=F
         order = torch.arange(n_samples, device=device)
     stop = n_samples - (n_samples % batch_size if drop_last else 0)
     for start in range(0, stop, batch_size):
+        report_progress(start, stop)
         if stop_requested():
             return
         yield order[start : start + batch_size]
+    report_progress(stop, stop)
 
 
 # --------------------------------------------------------------------------
@@ -373,6 +376,66 @@ def stop_requested():
     """
     interrupt = getattr(_ACTIVE_FIT, "interrupt", None)
     return interrupt is not None and interrupt.requested
+
+
+def report_progress(done, total):
+    """Tell a verbose fit how far the pass over the data has come.
+
+    :func:`iter_minibatches` calls it by itself; a training loop that draws
+    its batches otherwise calls it after each step. With ``verbose >= 1``
+    the fit prints a line with the share done and the time left in the pass
+    at most every ten seconds; otherwise this does nothing.
+
+    Parameters
+    ----------
+    done : int
+        Samples of the pass already trained on.
+    total : int
+        Samples in the pass (``done`` starting again from 0 begins a new
+        pass, as an epoch of several passes does).
+    """
+    progress = getattr(_ACTIVE_FIT, "progress", None)
+    if progress is not None:
+        progress.update(done, total)
+
+
+def _duration(seconds):
+    """``seconds`` in words: "45 s", "3 min 20 s", "2 h 05 min"."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class _EpochProgress:
+    """The progress lines of a verbose fit within one epoch."""
+
+    # Seconds between two lines, and before the first one of an epoch.
+    interval = 10.0
+
+    def __init__(self, name, epoch, n_epochs, clock=time.perf_counter):
+        self.prefix = f"[{name}] epoch {epoch}/{n_epochs}"
+        self.clock = clock
+        self.pass_start = self.last_line = clock()
+        self.last_done = 0
+
+    def update(self, done, total):
+        now = self.clock()
+        if done < self.last_done:
+            self.pass_start = now
+        self.last_done = done
+        if not 0 < done < total or now - self.last_line < self.interval:
+            return
+        self.last_line = now
+        elapsed = now - self.pass_start
+        left = elapsed * (total - done) / done
+        print(
+            f"{self.prefix}: {100 * done / total:3.0f}% ({done:,}/{total:,} images), "
+            f"{_duration(elapsed)} in, about {_duration(left)} left",
+            flush=True,
+        )
 
 
 class _GracefulInterrupt:
@@ -763,9 +826,15 @@ class BaseDeepClusterer(
     def _fit_loop(self, X, random_state):
         """Train ``max_epochs`` epochs; True when Ctrl-C stopped it early."""
         first_epoch = len(self.loss_curve_)
+        last_epoch = first_epoch + self.max_epochs
+        fit_start = time.perf_counter()
         with _GracefulInterrupt():
-            for epoch in range(first_epoch, first_epoch + self.max_epochs):
+            for epoch in range(first_epoch, last_epoch):
                 start = time.perf_counter()
+                if self.verbose:
+                    _ACTIVE_FIT.progress = _EpochProgress(
+                        type(self).__name__, epoch + 1, last_epoch
+                    )
                 for group in self._current_optimizer().param_groups:
                     group["lr"] = self._learning_rate_at(epoch)
                 self._set_training(True)
@@ -776,6 +845,8 @@ class BaseDeepClusterer(
                     # of the user's): stop where the interrupt came.
                     self._set_training(False)
                     return True
+                finally:
+                    _ACTIVE_FIT.progress = None
                 self._set_training(False)
                 if stop_requested():
                     return True
@@ -786,9 +857,13 @@ class BaseDeepClusterer(
                 self.n_iter_ = epoch + 1
                 seconds = time.perf_counter() - start
                 if self.verbose:
+                    n_done = epoch + 1 - first_epoch
+                    left = (time.perf_counter() - fit_start) / n_done
+                    left *= last_epoch - epoch - 1
                     print(
                         f"[{type(self).__name__}] epoch {epoch + 1:4d}  "
-                        f"loss {loss:.6f}  {seconds:.2f}s",
+                        f"loss {loss:.6f}  {seconds:.2f}s"
+                        + (f"  (about {_duration(left)} left)" if left else ""),
                         flush=True,
                     )
                 if self.callback is not None and self.callback(

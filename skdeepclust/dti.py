@@ -510,7 +510,9 @@ class DTIKMeans(_BaseDTI):
         shuffling. Pass an int for reproducible results (on a given device).
 
     verbose : int, default=0
-        Print one line per epoch (and curriculum and reassignment events).
+        When positive, print one line per epoch (loss, seconds, time left),
+        curriculum and reassignment events, and within a long epoch a
+        progress line every ten seconds (share done, time left).
 
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flat input rows; inferred when None
@@ -785,7 +787,9 @@ class DTIGaussianMixture(_BaseDTI):
         shuffling. Pass an int for reproducible results (on a given device).
 
     verbose : int, default=0
-        Print one line per epoch (and curriculum and reassignment events).
+        When positive, print one line per epoch (loss, seconds, time left),
+        curriculum and reassignment events, and within a long epoch a
+        progress line every ten seconds (share done, time left).
 
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of flat input rows; inferred when None

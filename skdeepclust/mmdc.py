@@ -284,7 +284,9 @@ class MMDCClustering(BaseDeepClusterer):
         augmentations and the refinement k-means.
 
     verbose : int, default=0
-        Print one line per epoch (epoch, loss, seconds) when positive.
+        When positive, print one line per epoch (loss, seconds, time left)
+        and within a long epoch a progress line every ten seconds (share
+        done, time left).
 
     image_shape : tuple of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of flat input

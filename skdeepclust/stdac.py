@@ -39,6 +39,7 @@ from skdeepclust.base import (
     BaseDeepClusterer,
     check_milestones,
     images_to_numpy,
+    report_progress,
     stop_requested,
 )
 from skdeepclust.nn.augment import augment_images
@@ -433,7 +434,9 @@ class STDACClustering(BaseDeepClusterer):
         int for reproducible results on a given device.
 
     verbose : int, default=0
-        Print one line per epoch when positive.
+        When positive, print one line per epoch (loss, seconds, time left)
+        and within a long epoch a progress line every ten seconds (share
+        done, time left).
 
     image_shape : tuple of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of flat input
@@ -798,6 +801,7 @@ class STDACClustering(BaseDeepClusterer):
                 n_selected += selected.sum()
                 n_pairs += selected.numel()
                 n_steps += 1
+                report_progress(start - chunk_length + batch_start + batch_size, len(X))
         return total_loss, n_selected, n_pairs, n_steps
 
     def _recalibrate_batch_norm(self, X):

@@ -176,3 +176,33 @@ def test_html_repr_links_to_the_estimator_api_page(name):
     link = Estimator()._get_doc_link()
     assert link.endswith(f"/generated/skdeepclust.{Estimator.__name__}.html")
     assert link in Estimator()._repr_html_()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_verbose_fit_shows_progress_within_the_epoch(name, images, capsys, monkeypatch):
+    from skdeepclust import base
+
+    monkeypatch.setattr(base._EpochProgress, "interval", 0.0)
+    make(name, max_epochs=2, verbose=1).fit(images)
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if "images)" in line]
+    assert progress, lines
+    assert all(f"{CONFIGS[name][0].__name__}] epoch " in line for line in progress)
+    assert all("% (" in line and "left" in line for line in progress)
+    assert any("left)" in line for line in lines if "loss" in line)
+    make(name, max_epochs=2, verbose=0).fit(images)
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_lines_are_at_most_every_interval(capsys):
+    from skdeepclust.base import _EpochProgress
+
+    now = [0.0]
+    progress = _EpochProgress("Est", 1, 3, clock=lambda: now[0])
+    for step, seconds in enumerate([1, 5, 11, 12, 25]):
+        now[0] = seconds
+        progress.update((step + 1) * 10, 100)
+    assert capsys.readouterr().out.splitlines() == [
+        "[Est] epoch 1/3:  30% (30/100 images), 11 s in, about 26 s left",
+        "[Est] epoch 1/3:  50% (50/100 images), 25 s in, about 25 s left",
+    ]
