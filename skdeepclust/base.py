@@ -863,7 +863,7 @@ class BaseDeepClusterer(
                     print(
                         f"[{type(self).__name__}] epoch {epoch + 1:4d}  "
                         f"loss {loss:.6f}  {seconds:.2f}s"
-                        + (f"  (about {_duration(left)} left)" if left else ""),
+                        + (f"  (about {_duration(left)} left)" if epoch + 1 < last_epoch else ""),
                         flush=True,
                     )
                 if self.callback is not None and self.callback(

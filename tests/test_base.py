@@ -180,7 +180,8 @@ def test_verbose_prints_one_line_per_epoch(blobs, capsys):
     GradientKMeans(max_epochs=3, verbose=1, device="cpu").fit(X)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3
-    assert "epoch" in lines[0] and "loss" in lines[0] and lines[0].endswith("s")
+    assert "epoch" in lines[0] and "loss" in lines[0] and "left)" in lines[0]
+    assert lines[-1].endswith("s")  # nothing left after the last epoch
     GradientKMeans(max_epochs=3, verbose=0, device="cpu").fit(X)
     assert capsys.readouterr().out == ""
 
