@@ -625,7 +625,7 @@ class BaseDeepClusterer(
         "verbose": ["verbose"],
         "image_shape": [None, "array-like"],
         "warm_start": ["boolean"],
-        "callback": [callable, None],
+        "callback": [callable, list, tuple, None],
     }
 
     # Parameters fixed by the first fit: a warm start cannot change them.
@@ -659,6 +659,13 @@ class BaseDeepClusterer(
 
         Subclasses extend it to check their own, calling ``super()``.
         """
+        if isinstance(self.callback, (list, tuple)) and not all(
+            callable(callback) for callback in self.callback
+        ):
+            raise ValueError(
+                f"callback must be a callable or a list of callables, got "
+                f"{self.callback!r}."
+            )
         n_samples = X.shape[0]
         if n_samples < max(self.n_clusters, 2):
             raise ValueError(
@@ -866,11 +873,20 @@ class BaseDeepClusterer(
                         + (f"  (about {_duration(left)} left)" if epoch + 1 < last_epoch else ""),
                         flush=True,
                     )
-                if self.callback is not None and self.callback(
-                    self, self._epoch_info(X, epoch, loss, seconds)
-                ):
+                if self._run_callbacks(self._epoch_info(X, epoch, loss, seconds)):
                     break
         return False
+
+    def _run_callbacks(self, info):
+        """Call every callback after an epoch; True when one asks to stop."""
+        callbacks = self.callback
+        if callbacks is None:
+            return False
+        if callable(callbacks):
+            callbacks = [callbacks]
+        # Each one is called, also after one has asked to stop (a checkpoint
+        # of the last epoch is still written).
+        return any([bool(callback(self, info)) for callback in callbacks])
 
     def _epoch_info(self, X, epoch, loss, seconds):
         """What ``callback`` gets to know about the epoch just finished."""

@@ -448,13 +448,15 @@ class STDACClustering(BaseDeepClusterer):
         schedule goes on from where it was and stays at its final value
         past ``max_epochs``. Adam's moments go on too, also after pickling.
 
-    callback : callable, default=None
+    callback : callable or list of callables, default=None
         Called after every epoch as ``callback(estimator, info)``, with
         ``info`` a dict: ``"epoch"`` (epochs completed, in total),
         ``"loss"``, ``"seconds"`` (of the epoch) and ``"training_labels"``,
         a function without arguments that returns the current labels of the
         training images. Training stops after the epoch when it returns
-        True. For tracing, early stopping on the loss or checkpoints: between
+        True (with a list, each is called; one returning True stops).
+        :class:`~skdeepclust.callbacks.EarlyStopping` and
+        :class:`~skdeepclust.callbacks.Checkpoint` are ready-made; between
         epochs the estimator predicts, and ``joblib.dump(estimator, path)``
         saves a model that ``warm_start=True`` continues (if the callback
         itself pickles, as a module-level function does).
