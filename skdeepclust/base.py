@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from sklearn.base import (
     BaseEstimator,
+    clone,
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
@@ -602,7 +603,8 @@ class BaseDeepClusterer(
 
     All subclasses take the common keyword parameters ``max_epochs``,
     ``batch_size``, ``learning_rate``, ``device``, ``random_state``,
-    ``verbose``, ``image_shape`` and ``warm_start``.
+    ``verbose``, ``image_shape`` and ``warm_start``; with ``n_init`` too,
+    ``fit`` keeps the best of that many fits by ``score``.
     """
 
     # The "?" of the HTML repr opens the estimator's API page. Pages are
@@ -622,6 +624,7 @@ class BaseDeepClusterer(
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "device": [str, torch.device, None],
         "random_state": ["random_state"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
         "image_shape": [None, "array-like"],
         "warm_start": ["boolean"],
@@ -755,11 +758,55 @@ class BaseDeepClusterer(
         # A warm start trains the fitted model in place: keep a copy of it.
         saved = self._fit_state(deep=continuing)
         try:
-            self._fit(X, continuing)
+            # n_init is optional for a subclass: without it, one fit.
+            if continuing or getattr(self, "n_init", 1) == 1:
+                if not continuing:
+                    vars(self).pop("init_scores_", None)
+                self._fit(X, continuing)
+            else:
+                self._fit_best_of(X)
         except BaseException:
             self._restore_fit_state(saved)
             raise
         return self
+
+    def _fit_best_of(self, X):
+        """Fit ``n_init`` copies from seeds drawn from ``random_state``; keep the
+        one whose ``score`` on ``X`` is best."""
+        seeds = check_random_state(self.random_state).randint(
+            np.iinfo(np.int32).max, size=self.n_init
+        )
+        best, scores = None, []
+        for i, seed in enumerate(seeds):
+            candidate = clone(self).set_params(random_state=int(seed), n_init=1)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                candidate.fit(X)
+            for warning in caught:
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+            interrupted = any(
+                issubclass(w.category, FitInterruptedWarning) for w in caught
+            )
+            scores.append(float(candidate.score(X)))
+            if self.verbose:
+                print(
+                    f"[{type(self).__name__}] initialisation {i + 1}/{self.n_init}: "
+                    f"score {scores[-1]:.6g}",
+                    flush=True,
+                )
+            if best is None or scores[-1] > max(scores[:-1]):
+                best = candidate
+            if interrupted:
+                # Ctrl-C ends the whole fit: keep the best model so far.
+                break
+        params = self.get_params(deep=False)
+        self._restore_fit_state(
+            {key: value for key, value in vars(best).items() if key not in params}
+        )
+        self._fit_params = copy.deepcopy(params)
+        self.init_scores_ = np.array(scores)
 
     def _fit(self, X, continuing):
         # Continuing a fit needs images of the fitted shape: checked as at

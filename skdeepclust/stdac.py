@@ -433,6 +433,14 @@ class STDACClustering(BaseDeepClusterer):
         Seeds initialisation, shuffling, augmentation and dropout. Pass an
         int for reproducible results on a given device.
 
+    n_init : int, default=1
+        Number of fits from different seeds (drawn from ``random_state``);
+        the one with the best :meth:`score` on the training images is kept,
+        as ``KMeans(n_init=...)`` keeps its lowest inertia. It costs
+        ``n_init`` times the time of one fit; callbacks run in every one of
+        them. A ``warm_start`` continuation trains the fitted model alone.
+        Its measured effect is in the :ref:`user guide <n-init>`.
+
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left)
         and within a long epoch a progress line every ten seconds (share
@@ -587,6 +595,7 @@ class STDACClustering(BaseDeepClusterer):
         lr_gamma=0.1,
         device="auto",
         random_state=None,
+        n_init=1,
         verbose=0,
         image_shape=None,
         warm_start=False,
@@ -614,6 +623,7 @@ class STDACClustering(BaseDeepClusterer):
         self.lr_gamma = lr_gamma
         self.device = device
         self.random_state = random_state
+        self.n_init = n_init
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start

@@ -206,3 +206,16 @@ def test_progress_lines_are_at_most_every_interval(capsys):
         "[Est] epoch 1/3:  30% (30/100 images), 11 s in, about 26 s left",
         "[Est] epoch 1/3:  50% (50/100 images), 25 s in, about 25 s left",
     ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_n_init_keeps_the_fit_with_the_best_score(name, images):
+    estimator = make(name, n_init=3, max_epochs=2).fit(images)
+    assert estimator.init_scores_.shape == (3,)
+    assert estimator.score(images) == estimator.init_scores_.max()
+    assert estimator.get_params()["n_init"] == 3 and estimator.random_state == 0
+    again = make(name, n_init=3, max_epochs=2).fit(images)
+    np.testing.assert_array_equal(again.labels_, estimator.labels_)
+    # A warm start goes on with the kept model alone.
+    estimator.set_params(warm_start=True, max_epochs=1).fit(images)
+    assert estimator.n_iter_ == 3
