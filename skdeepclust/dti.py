@@ -559,6 +559,10 @@ class DTIKMeans(_BaseDTI):
     n_iter_ : int
         Number of epochs run (in total, across warm starts).
 
+    init_scores_ : ndarray of shape (n_init,)
+        The :meth:`score` of each of the ``n_init`` fits on the training
+        images (only when ``n_init > 1``); the model kept has the highest.
+
     loss_curve_ : list of float
         Mean training loss of each epoch.
 
@@ -854,6 +858,10 @@ class DTIGaussianMixture(_BaseDTI):
 
     n_iter_ : int
         Number of epochs run (in total, across warm starts).
+
+    init_scores_ : ndarray of shape (n_init,)
+        The :meth:`score` of each of the ``n_init`` fits on the training
+        images (only when ``n_init > 1``); the model kept has the highest.
 
     loss_curve_ : list of float
         Mean training loss of each epoch.

@@ -354,6 +354,10 @@ class MMDCClustering(BaseDeepClusterer):
     n_iter_ : int
         Number of epochs run.
 
+    init_scores_ : ndarray of shape (n_init,)
+        The :meth:`score` of each of the ``n_init`` fits on the training
+        images (only when ``n_init > 1``); the model kept has the highest.
+
     n_features_in_ : int
         Number of values per input sample.
 
