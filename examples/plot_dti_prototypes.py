@@ -23,7 +23,6 @@ reconstruction: the prototype of their cluster, transformed for them.
 # a shorter curriculum with affine warps only: 5 epochs of plain gradient
 # K-means, then 13 epochs with affine warps.
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.cluster import KMeans
 
 from skdeepclust.cluster_metrics import (
@@ -34,6 +33,7 @@ from skdeepclust.cluster_metrics import (
 )
 from skdeepclust.datasets import load_digits_images
 from skdeepclust.dti import DTIKMeans
+from skdeepclust.inspection import PrototypesDisplay
 
 X, y = load_digits_images(return_X_y=True)
 
@@ -65,12 +65,17 @@ for name, predicted in [("DTI K-means", labels), ("K-means", kmeans.labels_)]:
 # first row of each block and 5 to 9 in the second. K-means centres
 # average digits at every position and slant, and are blurred; DTI's
 # prototypes only have to be right up to an affine warp, and stay sharp.
+#
+# :class:`~skdeepclust.inspection.PrototypesDisplay` shows prototypes as
+# images. Built from arrays, it shows any centres; each block here is drawn
+# in the box of one Axes (``plot(ax=...)``) of its own sub-figure.
 
 
 def matched_order(predicted):
     """Cluster indices ordered by the class each one is matched to."""
     class_of = match_labels(y, predicted)  # {cluster: class}
-    return sorted(class_of, key=class_of.get)
+    order = sorted(class_of, key=class_of.get)
+    return order, [class_of[cluster] for cluster in order]
 
 
 rows = [
@@ -83,12 +88,10 @@ rows = [
 ]
 # One block of 2x5 images per method, DTI's above K-means'.
 fig = plt.figure(figsize=(6.4, 5.6), layout="constrained")
-for block, (name, centres, order) in zip(fig.subfigures(2, 1), rows):
-    axes = block.subplots(2, 5)
-    for ax, cluster in zip(axes.ravel(), order):
-        ax.imshow(np.clip(centres[cluster], 0, 1), cmap="gray_r")
-        ax.set_xticks([])
-        ax.set_yticks([])
+for block, (name, centres, (order, classes)) in zip(fig.subfigures(2, 1), rows):
+    PrototypesDisplay(centres[order], clusters=order, matched_classes=classes).plot(
+        ax=block.subplots(), n_columns=5, cmap="gray_r"
+    )
     block.suptitle(name, fontsize=16)
 
 # %%
@@ -97,20 +100,15 @@ for block, (name, centres, order) in zip(fig.subfigures(2, 1), rows):
 # :meth:`~skdeepclust.dti.DTIKMeans.reconstruct` returns, for each sample,
 # its cluster's prototype after the transformation predicted for that
 # sample: the prototype is shifted, scaled and sheared onto the digit.
-rng = np.random.RandomState(0)
-samples = rng.choice(len(X), 10, replace=False)
-reconstructions = dti.reconstruct(X[samples])
-
-fig, axes = plt.subplots(3, 10, figsize=(10, 3.4))
-for column, index in enumerate(samples):
-    cluster = labels[index]
-    images = [X[index], dti.prototypes_[cluster], reconstructions[column]]
-    for ax, image in zip(axes[:, column], images):
-        ax.imshow(np.clip(image, 0, 1), cmap="gray_r")
-        ax.set_xticks([])
-        ax.set_yticks([])
-for ax, name in zip(axes[:, 0], ["sample", "prototype", "aligned"]):
-    ax.set_ylabel(name, rotation=0, ha="right", va="center")
-fig.suptitle("Samples, their cluster's prototype, and the aligned prototype")
-fig.tight_layout()
+# :meth:`PrototypesDisplay.from_estimator
+# <skdeepclust.inspection.PrototypesDisplay.from_estimator>` shows the
+# prototypes (titled with their cluster's size and matched digit, given the
+# labels ``y``) and, below, ten samples drawn at random, the prototype of
+# their cluster and the aligned prototype.
+display = PrototypesDisplay.from_estimator(
+    dti, X, y, order="class", n_images=10, random_state=0, cmap="gray_r"
+)
+display.figure_.suptitle(
+    "Prototypes; below, samples, their cluster's prototype and the aligned prototype"
+)
 plt.show()

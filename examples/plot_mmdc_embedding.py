@@ -22,12 +22,11 @@ and look at the unit-norm embedding in 2-D.
 # epochs (the refinement stage, k-means targets, from epoch 7) are enough and
 # take a few seconds on a CPU.
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
 
 from skdeepclust.cluster_metrics import clustering_scores
 from skdeepclust.datasets import load_digits_images
+from skdeepclust.inspection import EmbeddingDisplay, LossCurveDisplay
 from skdeepclust.mmdc import MMDCClustering
 
 images, digits = load_digits_images(return_X_y=True)
@@ -55,32 +54,16 @@ for name, predicted in [("K-means", kmeans_labels), ("MMDC", labels)]:
 # %%
 # The embedding
 # -------------
-# ``transform`` returns the unit-norm network outputs. Their first two
-# principal components show the clusters gathered around their mixture modes
-# (the stars, numbered by cluster: the one-hot modes, projected the same
-# way).
-embedding = mmdc.transform(images)
-pca = PCA(n_components=2).fit(embedding)
-points = pca.transform(embedding)
-modes = pca.transform(mmdc.target_means_)
-
-fig, ax = plt.subplots(figsize=(6.4, 4.8))
-ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=12, alpha=0.6)
-ax.scatter(
-    modes[:, 0],
-    modes[:, 1],
-    c=np.arange(10),
-    cmap="tab10",
-    marker="*",
-    s=1100,
-    edgecolors="black",
-    linewidths=1.5,
+# ``transform`` returns the unit-norm network outputs.
+# :class:`~skdeepclust.inspection.EmbeddingDisplay` projects them on their
+# first two principal components, which show the clusters gathered around
+# their mixture modes (the stars, numbered by cluster: the one-hot modes,
+# ``target_means_``, projected the same way).
+display = EmbeddingDisplay.from_estimator(
+    mmdc, images, centers_kw=dict(s=1100, linewidths=1.5)
 )
-for cluster, (x, y) in enumerate(modes):  # each mode's cluster, on its star
-    ax.text(x, y, str(cluster), ha="center", va="center", fontsize=11, weight="bold")
-ax.tick_params(labelsize=11)
-ax.set_title("MMDC embedding (PCA), coloured by cluster", fontsize=15)
-fig.tight_layout()
+display.ax_.tick_params(labelsize=11)
+display.ax_.set_title("MMDC embedding (PCA), coloured by cluster", fontsize=15)
 
 # %%
 # Training curve
@@ -89,13 +72,11 @@ fig.tight_layout()
 # views and their assigned targets. From epoch 8 (``refine_epoch=7``, counted
 # from 0) the targets are no longer re-assigned per batch but rebuilt from a
 # k-means of the embedding at every epoch start.
-fig, ax = plt.subplots(figsize=(6.4, 3.2))
-ax.plot(np.arange(1, mmdc.n_iter_ + 1), mmdc.loss_curve_, marker="o")
-ax.axvline(
+# :class:`~skdeepclust.inspection.LossCurveDisplay` draws ``loss_curve_``;
+# its ``ax_`` takes the line that marks the refinement stage.
+display = LossCurveDisplay.from_estimator(mmdc)
+display.ax_.axvline(
     mmdc.refine_epoch + 0.5, color="grey", linestyle="--", label="refinement stage"
 )
-ax.set_xlabel("epoch")
-ax.set_ylabel("training loss")
-ax.legend()
-fig.tight_layout()
+display.ax_.legend()
 plt.show()

@@ -34,6 +34,7 @@ from sklearn.cluster import KMeans
 
 from skdeepclust.cluster_metrics import clustering_scores
 from skdeepclust.datasets import load_digits_images
+from skdeepclust.inspection import TransformedImagesDisplay
 from skdeepclust.stdac import STDACClustering
 
 images, digits = load_digits_images(return_X_y=True)
@@ -72,30 +73,14 @@ print("threshold per epoch:", np.round(stdac.thresholds_[:, 0], 3))
 # %%
 # Inputs and the spatial transformer's outputs
 # --------------------------------------------
-# ``transform_images`` returns the first spatial transformer's output. Two
-# digits of each cluster: in each block, the inputs above and what the
-# network looks at below.
-rng = np.random.RandomState(0)
-shown = np.concatenate(
-    [
-        rng.choice(np.flatnonzero(labels == k), 2, replace=False)
-        for k in range(10)
-        if np.sum(labels == k) >= 2
-    ]
+# ``transform_images`` returns the first spatial transformer's output.
+# :class:`~skdeepclust.inspection.TransformedImagesDisplay` shows two digits
+# of each cluster, drawn at random: the inputs above, what the network looks
+# at below.
+display = TransformedImagesDisplay.from_estimator(
+    stdac, images, n_per_cluster=2, random_state=0, cmap="gray_r"
 )
-transformed = stdac.transform_images(images[shown])
-
-# One 2x2 block per cluster, in two rows of five blocks.
-fig = plt.figure(figsize=(8, 4.2), layout="constrained")
-blocks = fig.subfigures(2, 5, wspace=0.04, hspace=0.04).ravel()
-for block, start in zip(blocks, range(0, len(shown), 2)):
-    axes = block.subplots(2, 2)
-    for column in range(2):
-        pair = (images[shown[start + column]], transformed[start + column])
-        for ax, image in zip(axes[:, column], pair):
-            ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-    block.suptitle(f"cluster {labels[shown[start]]}", fontsize=13)
-fig.suptitle("Per cluster: inputs above, ST layer outputs below", fontsize=15)
+display.figure_.suptitle(
+    "Per cluster: inputs above, ST layer outputs below", fontsize=15
+)
 plt.show()

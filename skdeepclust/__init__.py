@@ -1,6 +1,6 @@
 """Deep image clustering with a scikit-learn API."""
 
-from skdeepclust import cluster_metrics, datasets
+from skdeepclust import cluster_metrics, datasets, inspection
 from skdeepclust.dti import DTIGaussianMixture, DTIKMeans
 from skdeepclust.mmdc import MMDCClustering
 from skdeepclust.stdac import STDACClustering
@@ -14,4 +14,5 @@ __all__ = [
     "STDACClustering",
     "cluster_metrics",
     "datasets",
+    "inspection",
 ]

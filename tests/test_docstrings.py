@@ -39,7 +39,7 @@ def _public_objects():
 
 
 # The public functions and classes of the other modules on the API pages.
-MODULES = ["cluster_metrics", "datasets", "base", "report", "stdac"]
+MODULES = ["cluster_metrics", "datasets", "base", "report", "stdac", "inspection"]
 
 
 def _public_functions():

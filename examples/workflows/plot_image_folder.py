@@ -38,8 +38,9 @@ from skdeepclust import (
     MMDCClustering,
     STDACClustering,
 )
-from skdeepclust.cluster_metrics import clustering_scores, match_labels
+from skdeepclust.cluster_metrics import clustering_scores
 from skdeepclust.datasets import load_image_folder
+from skdeepclust.inspection import ClusterSamplesDisplay
 
 # (photo, left, top, right, bottom) of the region each kind is cut from.
 REGIONS = {
@@ -188,28 +189,21 @@ for name, scores, seconds in rows:
 # %%
 # Look at the clusters
 # --------------------
-# Each row is one cluster of ``DTIKMeans``: its prototype (left, as learned,
-# before any affine change), then a few of its crops. The row title is the
-# kind its cluster is matched to. With a folder of unlabelled photos this
-# picture, not an accuracy, is how you judge the clusters.
+# :class:`~skdeepclust.inspection.ClusterSamplesDisplay` gives each cluster
+# of ``DTIKMeans`` a row: its prototype (framed, as learned, before any
+# affine change), then a few of its crops drawn at random. The row's label
+# gives the cluster's size and, since the folder has labels, the kind it is
+# matched to. With a folder of unlabelled photos (no ``y``) this picture,
+# not an accuracy, is how you judge the clusters.
 dti = fitted["DTIKMeans (best of 3)"]
-class_of = match_labels(target, dti.labels_)
-n_shown = 10
-fig, axes = plt.subplots(n_clusters, n_shown + 1, figsize=(n_shown + 1, 7))
-for row, cluster in zip(axes, sorted(class_of, key=class_of.get)):
-    members = np.flatnonzero(dti.labels_ == cluster)
-    shown = rng.choice(members, min(n_shown, len(members)), replace=False)
-    row[0].imshow(np.clip(dti.prototypes_[cluster], 0, 1))
-    row[0].set_title(f"cluster {cluster}", fontsize=8)
-    for ax, index in zip(row[1:], shown):
-        ax.imshow(images[index])
-    row[1].set_title(
-        f"{len(members)} crops, matched to {KINDS[class_of[cluster]]}",
-        fontsize=8,
-        loc="left",
-    )
-    for ax in row:
-        ax.set_axis_off()
-fig.suptitle(f"DTIKMeans on the photo crops (seed {dti.random_state} kept)")
-fig.tight_layout()
+display = ClusterSamplesDisplay.from_estimator(
+    dti,
+    images,
+    target,
+    class_names=KINDS,
+    order="class",
+    n_samples=10,
+    random_state=rng,
+)
+display.figure_.suptitle(f"DTIKMeans on the photo crops (seed {dti.random_state} kept)")
 plt.show()
