@@ -402,5 +402,12 @@ def setup(app):
 # Pages without sub-pages need no left sidebar; tables get its width.
 html_sidebars = {
     page: []
-    for page in ("install", "user_guide", "benchmarks", "cli", "adding_an_estimator")
+    for page in (
+        "install",
+        "user_guide",
+        "inspection",
+        "benchmarks",
+        "cli",
+        "adding_an_estimator",
+    )
 }
