@@ -5,8 +5,9 @@ import os
 import sys
 from pathlib import Path
 
-import skdeepclust
 import torch
+
+import skdeepclust
 
 sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinxext"))
@@ -45,7 +46,11 @@ nitpick_ignore = [
 ]
 nitpick_ignore_regex = [
     ("py:class", r"(numpy|np|torch|sklearn|scipy|joblib|PIL|pathlib|os)\..*"),
-    ("py:class", r"(array-like|ndarray|int|float|bool|str|dict|list|tuple|callable|None|object|path-like|sparse matrix|default=.*|of shape.*|optional)"),
+    (
+        "py:class",
+        r"(array-like|ndarray|int|float|bool|str|dict|list|tuple|callable|None"
+        r"|object|path-like|sparse matrix|default=.*|of shape.*|optional)",
+    ),
 ]
 # Members inherited from scikit-learn (set_output, metadata routing) are
 # documented there; listing them here would only repeat sklearn's pages.

@@ -34,10 +34,10 @@ import numpy as np
 import torch
 from sklearn.base import (
     BaseEstimator,
-    clone,
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
+    clone,
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -917,7 +917,11 @@ class BaseDeepClusterer(
                     print(
                         f"[{type(self).__name__}] epoch {epoch + 1:4d}  "
                         f"loss {loss:.6f}  {seconds:.2f}s"
-                        + (f"  (about {_duration(left)} left)" if epoch + 1 < last_epoch else ""),
+                        + (
+                            f"  (about {_duration(left)} left)"
+                            if epoch + 1 < last_epoch
+                            else ""
+                        ),
                         flush=True,
                     )
                 if self._run_callbacks(self._epoch_info(X, epoch, loss, seconds)):

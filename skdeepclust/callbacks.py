@@ -30,6 +30,11 @@ import joblib
 __all__ = ["Checkpoint", "EarlyStopping"]
 
 
+def _check_count(value, name):
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
+
+
 class EarlyStopping:
     """Stop training when the loss no longer improves.
 
@@ -68,14 +73,7 @@ class EarlyStopping:
     def __init__(self, tol=1e-4, n_iter_no_change=5):
         if not isinstance(tol, Real) or tol < 0:
             raise ValueError(f"tol must be a number >= 0, got {tol!r}.")
-        if (
-            not isinstance(n_iter_no_change, Integral)
-            or isinstance(n_iter_no_change, bool)
-            or n_iter_no_change < 1
-        ):
-            raise ValueError(
-                f"n_iter_no_change must be an int >= 1, got {n_iter_no_change!r}."
-            )
+        _check_count(n_iter_no_change, "n_iter_no_change")
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self._reset()
@@ -120,7 +118,10 @@ class EarlyStopping:
         return False
 
     def __repr__(self):
-        return f"EarlyStopping(tol={self.tol!r}, n_iter_no_change={self.n_iter_no_change!r})"
+        return (
+            f"EarlyStopping(tol={self.tol!r}, "
+            f"n_iter_no_change={self.n_iter_no_change!r})"
+        )
 
 
 class Checkpoint:
@@ -146,8 +147,7 @@ class Checkpoint:
     """
 
     def __init__(self, path, every=1):
-        if not isinstance(every, Integral) or isinstance(every, bool) or every < 1:
-            raise ValueError(f"every must be an int >= 1, got {every!r}.")
+        _check_count(every, "every")
         self.path = os.fspath(path)
         self.every = every
         self.last_epoch_ = None

@@ -326,7 +326,8 @@ class STDACClustering(BaseDeepClusterer):
         pairs at or above the upper threshold are "same", those below the
         lower one "different", the ones between are left out; the upper
         threshold falls and the lower one rises until they meet at the last
-        epoch, where every pair is used. See :func:`~skdeepclust.stdac.threshold_schedule`.
+        epoch, where every pair is used. See
+        :func:`~skdeepclust.stdac.threshold_schedule`.
 
     upper_threshold : float, default=0.99
         Start of the single threshold (``"dac*"``) or of the upper one

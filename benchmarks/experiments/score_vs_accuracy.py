@@ -33,12 +33,16 @@ from digits_configs import (  # noqa: E402
 SEEDS = range(10)
 ESTIMATORS = {
     "DTIKMeans": lambda seed: DTIKMeans(
-        10, learning_rate=DTI_LEARNING_RATES["DTIKMeans"], random_state=seed,
+        10,
+        learning_rate=DTI_LEARNING_RATES["DTIKMeans"],
+        random_state=seed,
         **DTI_SCHEDULE,
     ),
     "DTIGaussianMixture": lambda seed: DTIGaussianMixture(
-        10, learning_rate=DTI_LEARNING_RATES["DTIGaussianMixture"],
-        random_state=seed, **DTI_SCHEDULE,
+        10,
+        learning_rate=DTI_LEARNING_RATES["DTIGaussianMixture"],
+        random_state=seed,
+        **DTI_SCHEDULE,
     ),
     "STDACClustering": lambda seed: STDACClustering(random_state=seed, **STDAC_PARAMS),
     "MMDCClustering": lambda seed: MMDCClustering(random_state=seed, **MMDC_PARAMS),
@@ -56,8 +60,10 @@ def main(names):
             score.append(estimator.score(X))
         accuracy, score = np.array(accuracy), np.array(score)
         kept = {
-            n: [accuracy[list(c)][np.argmax(score[list(c)])] for c in
-                combinations(range(len(SEEDS)), n)]
+            n: [
+                accuracy[list(c)][np.argmax(score[list(c)])]
+                for c in combinations(range(len(SEEDS)), n)
+            ]
             for n in (3, 5)
         }
         print(

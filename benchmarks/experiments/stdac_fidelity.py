@@ -57,7 +57,9 @@ def _variant(sampling="authors", eps=1e-5, keras_zoom=True):
     with (
         mock.patch.object(dac_network, "_BN_EPS", eps),
         mock.patch.object(
-            stdac, "augment_images", stdac.augment_images if keras_zoom else _isotropic_zoom
+            stdac,
+            "augment_images",
+            stdac.augment_images if keras_zoom else _isotropic_zoom,
         ),
     ):
         yield {"st_sampling": sampling}

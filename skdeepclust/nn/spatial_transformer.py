@@ -133,6 +133,11 @@ class LocalizationNetwork(nn.Module):
         return theta.view(-1, 2, 3)
 
 
+def _check_sampling(sampling):
+    if sampling not in ST_SAMPLINGS:
+        raise ValueError(f"sampling must be one of {ST_SAMPLINGS}, got {sampling!r}.")
+
+
 def sample(x, theta, sampling="centered"):
     """Resample ``x`` (n, C, H, W) through the affine matrices ``theta`` (n, 2, 3).
 
@@ -151,8 +156,7 @@ def sample(x, theta, sampling="centered"):
     out : torch.Tensor
         The resampled maps, of the shape of ``x``.
     """
-    if sampling not in ST_SAMPLINGS:
-        raise ValueError(f"sampling must be one of {ST_SAMPLINGS}, got {sampling!r}.")
+    _check_sampling(sampling)
     height, width = x.shape[-2:]
     theta = theta.to(x.dtype)
     if sampling == "centered" or height < 2 or width < 2:
@@ -192,12 +196,11 @@ class SpatialTransformer(nn.Module):
         The sampler's convention; see the module docstring.
     """
 
-    def __init__(self, in_channels, height, width, *, init="identity", sampling="centered"):
+    def __init__(
+        self, in_channels, height, width, *, init="identity", sampling="centered"
+    ):
         super().__init__()
-        if sampling not in ST_SAMPLINGS:
-            raise ValueError(
-                f"sampling must be one of {ST_SAMPLINGS}, got {sampling!r}."
-            )
+        _check_sampling(sampling)
         self.sampling = sampling
         self.localization = LocalizationNetwork(in_channels, height, width, init=init)
 
