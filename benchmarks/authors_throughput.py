@@ -24,15 +24,20 @@ MNIST configuration does not use; when kornia is not installed, a stand-in
 module that raises on use is put in its place.
 """
 
-import datetime
 import sys
-import time
 import types
 from pathlib import Path
 
 import numpy as np
-from run import _device_name, _versions
-from throughput import measure_each, speed_parser
+from run import _device_name
+from throughput import (
+    FLOP_COUNT_SAMPLES,
+    EpochClock,
+    _auto_device,
+    count_flops,
+    measure_each,
+    speed_parser,
+)
 
 # configs/mnist.yml of the authors' repository.
 MNIST_CONFIG = {
@@ -88,7 +93,7 @@ def measure(name, X, *, src, device, epochs, seed):
     models = _import_authors_models(src)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    device = torch.device(device)
+    device = torch.device(_auto_device() if device == "auto" else device)
     images = torch.from_numpy(X).float().unsqueeze(1)
     model = models[MODELS[name]](_ImageDataset(images), **MNIST_CONFIG).to(device)
     for sequence in model.transformer.tsf_sequences:
@@ -104,10 +109,10 @@ def measure(name, X, *, src, device, epochs, seed):
         lr=LEARNING_RATE,
     )
     model.set_optimizer(optimizer)
-    loader = DataLoader(TensorDataset(images), batch_size=BATCH_SIZE, shuffle=True)
     proportion_history = []
 
-    def train_epoch():
+    def train_epoch(images):
+        loader = DataLoader(TensorDataset(images), batch_size=BATCH_SIZE, shuffle=True)
         for (batch,) in loader:
             model.train()
             batch = batch.to(device)
@@ -125,17 +130,12 @@ def measure(name, X, *, src, device, epochs, seed):
                 model.reassign_empty_clusters(np.mean(proportion_history, axis=0))
                 proportion_history.clear()
 
-    def synchronize():
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-
-    train_epoch()
-    synchronize()
-    start = time.perf_counter()
+    train_epoch(images)
+    clock = EpochClock(device)
     for _ in range(epochs):
-        train_epoch()
-    synchronize()
-    seconds = time.perf_counter() - start
+        train_epoch(images)
+        clock(model, None)
+    flops = count_flops(lambda: train_epoch(images[:FLOP_COUNT_SAMPLES]))
     return {
         "estimator": name,
         "code": "monniert/dti-clustering (authors)",
@@ -144,36 +144,32 @@ def measure(name, X, *, src, device, epochs, seed):
         "batch_size": BATCH_SIZE,
         "n_samples": len(X),
         "timed_epochs": epochs,
-        "seconds": round(seconds, 3),
-        "train_images_per_second": round(len(X) * epochs / seconds, 1),
+        "epoch_seconds": [round(s, 3) for s in clock.wall],
+        "epoch_cpu_seconds": [round(s, 3) for s in clock.cpu],
+        "train_flops_per_image": flops / len(images[:FLOP_COUNT_SAMPLES]),
         "device": _device_name(device),
-        "torch_threads": torch.get_num_threads(),
         "seed": seed,
-        "versions": _versions(),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
     }
+
+
+def check_src(parser, src):
+    """Exit with a usage error unless ``src`` is the authors' ``src/``."""
+    if not (src / "model" / "dtikmeans.py").is_file():
+        parser.error(f"{src} is not the src/ folder of dti-clustering")
 
 
 def main(argv=None):
     parser = speed_parser(__doc__.split("\n\n")[0], MODELS, "cpu")
     parser.add_argument("--authors-src", type=Path, required=True)
     args = parser.parse_args(argv)
-    if not (args.authors_src / "model" / "dtikmeans.py").is_file():
-        parser.error(f"{args.authors_src} is not the src/ folder of dti-clustering")
+    check_src(parser, args.authors_src)
+    src = args.authors_src.resolve()
     measure_each(
         args,
-        list(MODELS),
-        lambda name, X: measure(
-            name,
-            X,
-            src=args.authors_src.resolve(),
-            device=args.device,
-            epochs=args.epochs,
-            seed=args.seed,
-        ),
-        prefix="authors-",
+        [
+            ("authors-", name, measure, {"src": src}, not args.default_malloc)
+            for name in args.estimator or MODELS
+        ],
     )
 
 

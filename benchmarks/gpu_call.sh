@@ -28,13 +28,10 @@ if [ -n "$START" ]; then
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
     python3 -c "import torch, sklearn; print(torch.__version__, sklearn.__version__)"
     if [ -n "$THROUGHPUT" ]; then
+        # The authors' DTI code in the same invocation, when AUTHORS_DTI is set.
         python3 benchmarks/throughput.py --device cuda --epochs 2 \
+            ${AUTHORS_DTI:+--authors-src "$AUTHORS_DTI"} \
             --results-dir $C/out/throughput 2>&1 | tee $C/out/throughput.log
-    fi
-    if [ -n "$AUTHORS_DTI" ]; then
-        python3 benchmarks/authors_throughput.py --authors-src "$AUTHORS_DTI" \
-            --device cuda --epochs 2 --results-dir $C/out/throughput 2>&1 \
-            | tee -a $C/out/throughput.log
     fi
     setsid nohup python3 benchmarks/campaign.py "$PLAN" --out $C/out/campaign \
         --jobs "${JOBS:-14}" --device cuda > $C/out/campaign.log 2>&1 < /dev/null &

@@ -256,6 +256,10 @@ def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
 
 
 def run(args):
+    from skdeepclust.base import keep_freed_memory
+
+    # Allocator settings change speed, never results.
+    malloc_tuned = False if args.default_malloc else keep_freed_memory()
     X, y = load_dataset(args.dataset, args.data_home, args.max_samples, args.seed)
     params = _parse_params(args.param)
     names = [args.estimator]
@@ -274,6 +278,7 @@ def run(args):
         # Runs sharing the machine (benchmarks/campaign.py sets it): fit
         # seconds and images/s of a shared machine are not those of one run.
         "concurrent_runs": int(os.environ.get("SKDEEPCLUST_CONCURRENT_RUNS", "1")),
+        "keep_freed_memory": malloc_tuned,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),
@@ -706,42 +711,68 @@ THROUGHPUT_COLUMNS = (
     "code",
     "device",
     "torch threads",
+    "malloc",
     "img/s",
+    "of matmul rate",
     "ours / authors'",
 )
+
+
+def _throughput_setting(record):
+    # Records older than keep_freed_memory ran with the default allocator.
+    return (
+        record["estimator"],
+        record["device"],
+        record["torch_threads"],
+        bool(record.get("keep_freed_memory", False)),
+    )
 
 
 def throughput_rows(throughput_dir=RESULTS / "throughput"):
     """One row of strings (``THROUGHPUT_COLUMNS``) per speed measured alone.
 
-    Reads what ``throughput.py`` and ``authors_throughput.py`` wrote; where
-    both measured an estimator on the same device, the last column is the
-    ratio of our images/s to the authors'.
+    Reads what ``throughput.py`` and ``authors_throughput.py`` wrote. Where
+    both measured an estimator with the same device, threads and allocator
+    setting, the last column is the ratio of our images/s to the authors'.
+    "of matmul rate" is the training step's matrix-product and convolution
+    FLOP/s as a share of the machine's dense float32 matmul rate, measured
+    in the same run (empty in records that predate it).
     """
     records = [
         json.loads(path.read_text()) for path in sorted(throughput_dir.glob("*.json"))
     ]
     authors = {
-        (r["estimator"], r["device"]): r["train_images_per_second"]
+        _throughput_setting(r): r["train_images_per_second"]
         for r in records
         if r.get("code", "").endswith("(authors)")
     }
     rows = []
-    for r in sorted(records, key=lambda r: (_device_kind(r["device"]), r["estimator"])):
+    for r in sorted(
+        records,
+        key=lambda r: (
+            _device_kind(r["device"]),
+            r["estimator"],
+            r.get("code", ""),
+            not r.get("keep_freed_memory", False),
+        ),
+    ):
         is_authors = r.get("code", "").endswith("(authors)")
-        theirs = authors.get((r["estimator"], r["device"]))
+        theirs = authors.get(_throughput_setting(r))
         ratio = (
             f"{r['train_images_per_second'] / theirs:.1f}x"
             if theirs and not is_authors
             else ""
         )
+        fraction = r.get("matmul_fraction")
         rows.append(
             (
                 r["estimator"],
                 "authors'" if is_authors else "skdeepclust",
                 r["device"],
                 str(r["torch_threads"]),
+                "keep freed" if r.get("keep_freed_memory") else "default",
                 f"{r['train_images_per_second']:.0f}",
+                f"{100 * fraction:.0f}%" if fraction is not None else "",
                 ratio,
             )
         )
@@ -1005,6 +1036,11 @@ def main(argv=None):
     )
     parser.add_argument("--max-samples", type=int, help="random subset (smoke runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip KMeans row")
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="do not call skdeepclust.base.keep_freed_memory",
+    )
     parser.add_argument(
         "--trace",
         type=int,

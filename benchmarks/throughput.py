@@ -6,19 +6,38 @@ model, allocator and kernel caches), then ``--epochs`` timed epochs through
 ``warm_start``. DTI runs with all of its transformations active from the
 first epoch (the most expensive part of its schedule), STDAC with its
 default two spatial transformer layers, MMDC before its refinement stage.
-The results go to ``benchmarks/results/throughput/`` and a table is printed.
+An epoch's time is what the epoch loop reports (the labels that ``fit``
+predicts at its end are not in it); wall-clock and process CPU seconds are
+both recorded, the second being what one thread on a busy machine still
+measures well.
 
-Run nothing else on the machine while it measures::
+In the same process, and so with the same threads, the script measures the
+machine's dense float32 matrix-product rate, counts the matrix-product and
+convolution FLOPs of one training epoch (``torch.utils.flop_counter``) and
+records the training step's achieved FLOP/s as a fraction of that rate. It
+also records the peak host memory (and peak device memory on CUDA). Each
+measurement runs in a process of its own, so that these peaks are its own.
 
-    python benchmarks/throughput.py --device cuda
-    python benchmarks/throughput.py --device cpu --n-samples 2048 \\
-        --estimator DTIKMeans
+With ``--authors-src`` the authors' DTI code (``authors_throughput.py``)
+is measured in the same invocation, the same way, so that the table's
+ratios compare runs of one machine at one time. ``--also-default-malloc``
+measures every estimator a second time without
+:func:`skdeepclust.base.keep_freed_memory`. Results go to
+``benchmarks/results/throughput/`` and a table is printed. Run nothing
+else on the machine while it measures::
+
+    python benchmarks/throughput.py --device cuda --epochs 2 \\
+        --authors-src /path/to/dti-clustering/src
+    python benchmarks/throughput.py --device cpu --threads 1 --n-samples 2048 \\
+        --authors-src /path/to/dti-clustering/src --also-default-malloc
 """
 
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -42,42 +61,148 @@ CONFIGS = {
     "STDACClustering": {},
     "MMDCClustering": {},
 }
+# Images of the epoch whose FLOPs are counted (a training epoch's FLOPs per
+# image do not depend on how many images it has).
+FLOP_COUNT_SAMPLES = 512
+
+
+def matmul_rate(device):
+    """Dense float32 matrix-product FLOP/s of ``device`` with torch's threads."""
+    import torch
+
+    size = 2048 if device.type == "cpu" else 8192
+    a = torch.randn(size, size, device=device)
+    b = torch.randn(size, size, device=device)
+    best = float("inf")
+    for _ in range(5):
+        _synchronize(device)
+        start = time.perf_counter()
+        a @ b
+        _synchronize(device)
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best
+
+
+def _synchronize(device):
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+class EpochClock:
+    """A callback that records each epoch's wall and process CPU seconds."""
+
+    def __init__(self, device):
+        self.device = device
+        self.wall, self.cpu = [], []
+        self.restart()
+
+    def restart(self):
+        _synchronize(self.device)
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def __call__(self, estimator, info):
+        _synchronize(self.device)
+        self.wall.append(time.perf_counter() - self._wall)
+        self.cpu.append(time.process_time() - self._cpu)
+        self.restart()
+
+
+def count_flops(train_one_epoch):
+    """Matrix-product and convolution FLOPs of ``train_one_epoch()``."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        train_one_epoch()
+    return counter.get_total_flops()
 
 
 def measure(name, X, *, seed, device, epochs):
+    """Time ``epochs`` epochs of estimator ``name`` on ``X`` after a warm-up."""
     import torch
+    from torch.utils.flop_counter import FlopCounterMode
 
-    estimator = make_estimator(name, seed, device, CONFIGS[name])
+    device = torch.device(device if device != "auto" else _auto_device())
+    estimator = make_estimator(name, seed, str(device), CONFIGS[name])
+    clock = EpochClock(device)
     estimator.set_params(max_epochs=1, warm_start=True)
     estimator.fit(X)
-    estimator.set_params(max_epochs=epochs)
-    cuda = str(estimator.device_).startswith("cuda")
-    if cuda:
-        torch.cuda.synchronize()
-    start = time.perf_counter()
+    estimator.set_params(max_epochs=epochs, callback=clock)
+    clock.restart()
     estimator.fit(X)
-    if cuda:
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
+    # Counted up to the end of the epoch, without the labels fit predicts.
+    small, counts = X[:FLOP_COUNT_SAMPLES], []
+    with FlopCounterMode(display=False) as counter:
+        estimator.set_params(
+            max_epochs=1, callback=lambda *_: counts.append(counter.get_total_flops())
+        ).fit(small)
+    flops = counts[0]
     return {
         "estimator": name,
         "config": {k: repr(v) for k, v in CONFIGS[name].items()},
         "batch_size": estimator.batch_size,
         "n_samples": len(X),
         "timed_epochs": epochs,
-        "seconds": round(seconds, 3),
-        # fit also predicts the labels_ of X once after training; that
-        # inference is part of the timed call.
-        "train_images_per_second": round(len(X) * epochs / seconds, 1),
+        "epoch_seconds": [round(s, 3) for s in clock.wall],
+        "epoch_cpu_seconds": [round(s, 3) for s in clock.cpu],
+        "train_flops_per_image": flops / len(small),
         "device": _device_name(estimator.device_),
-        "torch_threads": torch.get_num_threads(),
         "seed": seed,
-        "versions": _versions(),
         "git_commit": _git_commit(),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
     }
+
+
+def _auto_device():
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _measure_in_child(measure_one, kwargs, threads, keep_freed):
+    """Run ``measure_one(**kwargs)`` here (a fresh process) and complete its
+    record with speeds, the matmul rate, peak memory and the settings."""
+    import torch
+
+    from skdeepclust.base import keep_freed_memory
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    applied = keep_freed_memory() if keep_freed else False
+    device = kwargs["device"]
+    device = torch.device(_auto_device() if device == "auto" else device)
+    rate = matmul_rate(device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    record = measure_one(**kwargs)
+    n_images = record["n_samples"] * record["timed_epochs"]
+    speed = n_images / sum(record["epoch_seconds"])
+    record.update(
+        {
+            "seconds": round(sum(record["epoch_seconds"]), 3),
+            "train_images_per_second": round(speed, 1),
+            "train_images_per_cpu_second": round(
+                n_images / sum(record["epoch_cpu_seconds"]), 1
+            ),
+            "matmul_flops_per_second": rate,
+            "matmul_fraction": round(record["train_flops_per_image"] * speed / rate, 4),
+            "peak_host_memory_mib": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
+            "torch_threads": torch.get_num_threads(),
+            "keep_freed_memory": applied,
+            "load_average": os.getloadavg()[0],
+            "versions": _versions(),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                timespec="seconds"
+            ),
+        }
+    )
+    if device.type == "cuda":
+        record["peak_device_memory_mib"] = round(
+            torch.cuda.max_memory_allocated(device) / 2**20, 1
+        )
+    return record
 
 
 def speed_parser(description, estimators, default_device):
@@ -89,6 +214,14 @@ def speed_parser(description, estimators, default_device):
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--threads", type=int, help="torch threads (default: torch's own choice)"
+    )
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="do not call skdeepclust.base.keep_freed_memory",
+    )
+    parser.add_argument(
         "--data-home",
         default=os.environ.get("SKDEEPCLUST_DATA_HOME", str(DEFAULT_DATA_HOME)),
     )
@@ -96,38 +229,74 @@ def speed_parser(description, estimators, default_device):
     return parser
 
 
-def measure_each(args, names, measure_one, *, prefix=""):
-    """Time ``measure_one(name, X)`` for each name on the first MNIST images.
+def measure_each(args, jobs):
+    """Measure each ``(prefix, name, measure_one, extra_kwargs, keep_freed)``
+    job in a process of its own on the first MNIST images.
 
     Writes each record to ``<results-dir>/<prefix><name>__<device kind>.json``
-    and prints a line.
+    (``__default-malloc`` appended without :func:`keep_freed_memory`) and
+    prints a line.
     """
     X, _ = load_dataset("mnist", args.data_home)
     X = np.ascontiguousarray(X[: args.n_samples])
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    for name in args.estimator or names:
-        record = measure_one(name, X)
+    context = multiprocessing.get_context("spawn")
+    records = []
+    for prefix, name, measure_one, extra, keep_freed in jobs:
+        kwargs = dict(X=X, device=args.device, epochs=args.epochs, seed=args.seed)
+        kwargs.update(extra, name=name)
+        with context.Pool(1) as pool:
+            record = pool.apply(
+                _measure_in_child, (measure_one, kwargs, args.threads, keep_freed)
+            )
         kind = _device_kind(record["device"])
-        path = args.results_dir / f"{prefix}{name}__{kind}.json"
+        suffix = "" if keep_freed else "__default-malloc"
+        path = args.results_dir / f"{prefix}{name}__{kind}{suffix}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
+        records.append(record)
         print(
-            f"{prefix}{name:20s} {record['train_images_per_second']:9.1f} images/s"
-            f"  ({record['n_samples']} x {args.epochs} in {record['seconds']:.1f}s,"
-            f" {record['device']})",
+            f"{prefix}{name:20s}{suffix:18s} {record['train_images_per_second']:8.1f}"
+            f" images/s ({record['train_images_per_cpu_second']:.1f} per CPU s),"
+            f" {100 * record['matmul_fraction']:.1f}% of"
+            f" {record['matmul_flops_per_second'] / 1e9:.0f} GFLOP/s,"
+            f" peak host {record['peak_host_memory_mib']:.0f} MiB"
+            f" ({record['n_samples']} x {args.epochs}, {record['device']},"
+            f" {record['torch_threads']} thread(s))",
             flush=True,
         )
+    return records
 
 
 def main(argv=None):
     parser = speed_parser(__doc__.split("\n\n")[0], CONFIGS, "auto")
-    args = parser.parse_args(argv)
-    measure_each(
-        args,
-        list(CONFIGS),
-        lambda name, X: measure(
-            name, X, seed=args.seed, device=args.device, epochs=args.epochs
-        ),
+    parser.add_argument(
+        "--authors-src",
+        type=Path,
+        help="src/ of a dti-clustering checkout: measure the authors' DTI too",
     )
+    parser.add_argument(
+        "--also-default-malloc",
+        action="store_true",
+        help="measure each estimator a second time with the default allocator",
+    )
+    args = parser.parse_args(argv)
+    names = args.estimator or list(CONFIGS)
+    settings = [not args.default_malloc]
+    if args.also_default_malloc:
+        settings = [True, False]
+    jobs = [("", name, measure, {}, keep) for name in names for keep in settings]
+    if args.authors_src is not None:
+        import authors_throughput
+
+        authors_throughput.check_src(parser, args.authors_src)
+        src = {"src": args.authors_src.resolve()}
+        jobs += [
+            ("authors-", name, authors_throughput.measure, src, keep)
+            for name in names
+            if name in authors_throughput.MODELS
+            for keep in settings
+        ]
+    measure_each(args, jobs)
 
 
 if __name__ == "__main__":

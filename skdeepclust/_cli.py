@@ -319,7 +319,7 @@ def main(argv=None):
     if args.labels_csv is not None:
         _check_output(parser, "--labels-csv", args.labels_csv)
 
-    from skdeepclust.base import resolve_device
+    from skdeepclust.base import keep_freed_memory, resolve_device
 
     try:
         device = resolve_device(args.device)
@@ -346,6 +346,8 @@ def main(argv=None):
         import torch
 
         torch.set_num_threads(args.threads)
+    # This process is ours: let the allocator keep large freed blocks.
+    keep_freed_memory()
 
     names = [os.path.relpath(name, args.path) for name in data.filenames]
     classes = list(data.target_names)

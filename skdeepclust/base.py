@@ -21,9 +21,11 @@ A concrete estimator subclasses :class:`BaseDeepClusterer` and implements
 
 import contextlib
 import copy
+import ctypes
 import math
 import numbers
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -51,6 +53,7 @@ __all__ = [
     "check_images",
     "check_milestones",
     "iter_minibatches",
+    "keep_freed_memory",
     "report_progress",
     "resolve_device",
     "stop_requested",
@@ -289,6 +292,49 @@ def resolve_device(device):
             f"Unsupported device {device!r}: skdeepclust trains on 'cpu' or 'cuda'."
         )
     return resolved
+
+
+# mallopt's parameter numbers (glibc's malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEEP_FREED_BYTES = 1 << 30
+
+
+def keep_freed_memory():
+    """Let the C allocator reuse large freed blocks instead of unmapping them.
+
+    By default glibc's ``malloc`` gives every block above 32 MiB its own
+    memory mapping and returns it to the operating system when freed, so a
+    training step that allocates such a tensor (a large layer's gradient, a
+    batch of activations) faults fresh zeroed pages in at every step. This
+    function raises glibc's mmap and trim thresholds to 1 GiB, so that
+    freed blocks stay in the process and are reused. On the CPU it makes
+    training faster where large tensors are allocated at every step
+    (STDACClustering's dense layer, above all), at the cost of memory that
+    the process keeps once it has used it; results do not change. See the
+    user guide's :ref:`performance` section for measurements.
+
+    It changes the whole process, not one estimator, so skdeepclust never
+    calls it by itself: the command line (``python -m skdeepclust``) and
+    the benchmark scripts call it; call it at the start of a script of
+    your own. It does nothing where the C library is not glibc.
+
+    Returns
+    -------
+    applied : bool
+        Whether both thresholds were set.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return bool(
+        mallopt(_M_MMAP_THRESHOLD, _KEEP_FREED_BYTES)
+        and mallopt(_M_TRIM_THRESHOLD, _KEEP_FREED_BYTES)
+    )
 
 
 @contextlib.contextmanager

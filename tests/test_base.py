@@ -2,6 +2,8 @@
 
 import io
 import pickle
+import platform
+import sys
 
 import joblib
 import numpy as np
@@ -287,3 +289,12 @@ def test_cuda_fit_pickles_to_cpu(blobs, monkeypatch):
     with pytest.warns(UserWarning, match="loaded on the CPU"):
         loaded = pickle.loads(payload)
     np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_keep_freed_memory_sets_glibc_thresholds_only_on_linux(monkeypatch):
+    from skdeepclust.base import keep_freed_memory
+
+    if sys.platform.startswith("linux") and "glibc" in platform.libc_ver()[0]:
+        assert keep_freed_memory() is True
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert keep_freed_memory() is False

@@ -86,13 +86,13 @@ def test_trace_scores_during_the_one_fit(bench, tmp_path):
 
 
 def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_path):
-    def record(estimator, device, images_per_second, code=None):
-        fields = {
-            "estimator": estimator,
-            "device": device,
-            "torch_threads": 16,
-            "train_images_per_second": images_per_second,
-        }
+    def record(estimator, device, images_per_second, code=None, **fields):
+        fields.update(
+            estimator=estimator,
+            device=device,
+            torch_threads=16,
+            train_images_per_second=images_per_second,
+        )
         if code:
             fields["code"] = code
         return fields
@@ -106,14 +106,27 @@ def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_
         "authors-DTIGaussianMixture__cuda": record(
             "DTIGaussianMixture", "NVIDIA H100", 1000.0, authors
         ),
+        # Compared only with the authors' run of the same allocator setting.
+        "DTIKMeans__cpu": record(
+            "DTIKMeans", "CPU x", 400.0, keep_freed_memory=True, matmul_fraction=0.5
+        ),
+        "DTIKMeans__cpu__default-malloc": record("DTIKMeans", "CPU x", 350.0),
+        "authors-DTIKMeans__cpu": record(
+            "DTIKMeans", "CPU x", 100.0, authors, keep_freed_memory=True
+        ),
     }
     for name, fields in records.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(fields))
-    rows = {(row[0], row[1], row[2]): row for row in bench.throughput_rows(tmp_path)}
-    assert rows[("DTIKMeans", "skdeepclust", "NVIDIA H100")][-2:] == ("6000", "3.0x")
-    assert rows[("DTIKMeans", "authors'", "NVIDIA H100")][-1] == ""
-    assert rows[("DTIGaussianMixture", "skdeepclust", "CPU x")][-1] == ""
-    assert len(rows) == 4
+    rows = {row[:5]: row for row in bench.throughput_rows(tmp_path)}
+    gpu = ("DTIKMeans", "skdeepclust", "NVIDIA H100", "16", "default")
+    assert rows[gpu][-3:] == ("6000", "", "3.0x")
+    assert rows[("DTIKMeans", "authors'", "NVIDIA H100", "16", "default")][-1] == ""
+    cpu = ("DTIGaussianMixture", "skdeepclust", "CPU x", "16", "default")
+    assert rows[cpu][-1] == ""
+    kept = ("DTIKMeans", "skdeepclust", "CPU x", "16", "keep freed")
+    assert rows[kept][-3:] == ("400", "50%", "4.0x")
+    assert rows[("DTIKMeans", "skdeepclust", "CPU x", "16", "default")][-1] == ""
+    assert len(rows) == 7
 
 
 def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
