@@ -185,17 +185,18 @@ def test_report_renders_in_headless_chromium(cli_run):
 
     shot = root / "report.png"
     done = _run_chromium(
-        binary, root, f"--screenshot={shot}", "--window-size=1200,2000", url
+        binary, root, f"--screenshot={shot}", "--window-size=1200,6000", url
     )
     assert shot.exists(), done.stderr[-2000:]
     pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
-    assert pixels.shape == (2000, 1200, 3)
+    assert pixels.shape == (6000, 1200, 3)
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 200  # not blank
     # The photos are drawn: the page's own colours (greys, white, a blue)
-    # have no orange, the roof and flower crops have plenty.
+    # have no orange, the roof and flower crops have plenty. The window
+    # holds the whole page, so the clusters' order does not matter.
     red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
     orange = (red > green + 40) & (red > blue + 60)
-    assert orange.mean() > 0.01
+    assert orange.mean() > 0.003
 
     done = _run_chromium(binary, root, "--dump-dom", url)
     dom = parse(done.stdout)
