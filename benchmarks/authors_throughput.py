@@ -29,7 +29,7 @@ import types
 from pathlib import Path
 
 import numpy as np
-from run import _device_name
+from run import _device_name, as_unit_float
 from throughput import (
     FLOP_COUNT_SAMPLES,
     EpochClock,
@@ -94,7 +94,8 @@ def measure(name, X, *, src, device, epochs, seed):
     np.random.seed(seed)
     torch.manual_seed(seed)
     device = torch.device(_auto_device() if device == "auto" else device)
-    images = torch.from_numpy(X).float().unsqueeze(1)
+    # Float in [0, 1], as the authors' data loader gives them.
+    images = torch.from_numpy(as_unit_float(X)).unsqueeze(1)
     model = models[MODELS[name]](_ImageDataset(images), **MNIST_CONFIG).to(device)
     for sequence in model.transformer.tsf_sequences:
         sequence.activate_all()

@@ -57,17 +57,20 @@ ESTIMATORS = (
 
 
 def load_dataset(name, data_home, max_samples=None, seed=0):
-    """Images (n, H, W[, C]) as float32 in [0, 1] and labels, train+test."""
+    """Images (n, H, W[, C]) and labels, train+test.
+
+    MNIST and Fashion-MNIST come as published, uint8 (the estimators keep
+    them so on the device and scale each batch to [0, 1]); digits and USPS
+    as float32 in [0, 1].
+    """
     from skdeepclust import datasets
 
     if name == "digits":
         X, y = datasets.load_digits_images(return_X_y=True)
     elif name == "mnist":
-        X, y = datasets.load_mnist(data_home=data_home, return_X_y=True, as_float=True)
+        X, y = datasets.load_mnist(data_home=data_home, return_X_y=True)
     elif name == "fashion_mnist":
-        X, y = datasets.load_fashion_mnist(
-            data_home=data_home, return_X_y=True, as_float=True
-        )
+        X, y = datasets.load_fashion_mnist(data_home=data_home, return_X_y=True)
     elif name == "usps":
         X, y = datasets.load_usps(data_home=data_home, return_X_y=True, as_float=True)
     else:
@@ -76,6 +79,13 @@ def load_dataset(name, data_home, max_samples=None, seed=0):
         keep = np.random.RandomState(seed).choice(len(X), max_samples, replace=False)
         X, y = X[np.sort(keep)], y[np.sort(keep)]
     return X, y
+
+
+def as_unit_float(X):
+    """float32 images in [0, 1]: uint8 ones scaled as the estimators do."""
+    if X.dtype == np.uint8:
+        return X.astype(np.float32) / np.float32(255)
+    return X
 
 
 def make_estimator(name, seed, device, params):
@@ -288,7 +298,9 @@ def run(args):
         estimator = make_estimator(
             name, args.seed, args.device, params if name == args.estimator else {}
         )
-        X_fit = X.reshape(len(X), -1) if name == "KMeans" else X
+        X_fit = X
+        if name == "KMeans":
+            X_fit = as_unit_float(X).reshape(len(X), -1)
         measured = fit_and_measure(
             estimator,
             X_fit,

@@ -22,6 +22,7 @@ A concrete estimator subclasses :class:`BaseDeepClusterer` and implements
 import contextlib
 import copy
 import ctypes
+import functools
 import math
 import numbers
 import signal
@@ -50,6 +51,7 @@ __all__ = [
     "BaseDeepClusterer",
     "FitInterruptedWarning",
     "SCHEDULE_CONSTRAINTS",
+    "as_float_images",
     "check_images",
     "check_milestones",
     "iter_minibatches",
@@ -101,7 +103,7 @@ def _infer_image_shape(n_features):
     return (1, n_features, 1)
 
 
-def check_images(estimator, X, *, reset):
+def check_images(estimator, X, *, reset, keep_uint8=False):
     """Validate ``X`` and return it as a float32 array of shape (n, C, H, W).
 
     Accepted inputs (see DESIGN.md): ``(n, d)`` flat samples, reshaped with
@@ -119,10 +121,14 @@ def check_images(estimator, X, *, reset):
         The input.
     reset : bool
         True in ``fit``, False at inference.
+    keep_uint8 : bool, default=False
+        Return ``uint8`` input as ``uint8`` (values 0..255), a quarter of
+        the memory of float32; :func:`as_float_images` scales it later,
+        batch by batch, to exactly the values this function would return.
 
     Returns
     -------
-    images : ndarray of shape (n_samples, C, H, W), dtype float32
+    images : ndarray of shape (n_samples, C, H, W), dtype float32 (or uint8)
     """
     # A list or array of images is reshaped to (n, d) *before* sklearn's
     # validation, so that n_features_in_ counts pixels and every error
@@ -176,23 +182,26 @@ def check_images(estimator, X, *, reset):
         estimator,
         X_array,
         reset=reset,
-        dtype=[np.float32, np.float64],
+        # uint8 stays uint8 here: no float copy of the whole set is made.
+        dtype=None if is_uint8 else [np.float32, np.float64],
         ensure_min_samples=1,
     )
     n_samples, n_features = X_flat.shape
-    with np.errstate(over="ignore"):
-        X_flat = X_flat.astype(np.float32, copy=False)
-    # Checked after the cast: 1e39 is finite in float64 but infinite in the
-    # float32 the models compute in.
-    n_overflow = X_flat.size - np.count_nonzero(np.isfinite(X_flat))
-    if n_overflow:
-        raise ValueError(
-            f"Input X holds {n_overflow} value(s) beyond the float32 range "
-            f"(|x| > {np.finfo(np.float32).max:.3g}), which the models compute in; "
-            f"rescale X."
-        )
     if is_uint8:
-        X_flat = X_flat / np.float32(255.0)
+        if not keep_uint8:
+            X_flat = _UINT8_TO_UNIT[X_flat]
+    else:
+        with np.errstate(over="ignore"):
+            X_flat = X_flat.astype(np.float32, copy=False)
+        # Checked after the cast: 1e39 is finite in float64 but infinite in
+        # the float32 the models compute in.
+        n_overflow = X_flat.size - np.count_nonzero(np.isfinite(X_flat))
+        if n_overflow:
+            raise ValueError(
+                f"Input X holds {n_overflow} value(s) beyond the float32 range "
+                f"(|x| > {np.finfo(np.float32).max:.3g}), which the models compute "
+                f"in; rescale X."
+            )
 
     if reset:
         if given_shape is not None:
@@ -223,12 +232,54 @@ def check_images(estimator, X, *, reset):
             )
 
     height, width, channels = shape
-    images = X_flat.reshape(n_samples, height, width, channels)
-    images = np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+    if channels == 1:
+        # A view with the standard strides of (n, 1, H, W): a transposed
+        # view would have odd strides on the channel axis, and some kernels
+        # choose their algorithm (and so their rounding) by strides.
+        images = np.ascontiguousarray(X_flat.reshape(n_samples, 1, height, width))
+    else:
+        images = X_flat.reshape(n_samples, height, width, channels)
+        images = np.ascontiguousarray(images.transpose(0, 3, 1, 2))
     if not images.flags.writeable:
         # torch cannot share read-only memory (it warns); a copy it can.
         images = images.copy()
     return images
+
+
+# The float32 of each uint8 value v, v / 255 as numpy rounds it. Scaling by
+# looking up this table gives the same bits on every device, where a
+# division on the device might round differently.
+_UINT8_TO_UNIT = np.arange(256, dtype=np.float32) / np.float32(255)
+
+
+@functools.lru_cache(maxsize=8)
+def _uint8_table(device):
+    return torch.from_numpy(_UINT8_TO_UNIT).to(device)
+
+
+def as_float_images(images):
+    """Images as float32 in [0, 1], from uint8 images kept so on the device.
+
+    The estimators keep ``uint8`` training images as ``uint8`` on their
+    device (a quarter of the memory of float32) and scale each batch with
+    this function as it is used. The values are exactly those that
+    :func:`check_images` gives for the same input.
+
+    Parameters
+    ----------
+    images : torch.Tensor
+        Images of dtype ``uint8`` (values 0..255) or float32.
+
+    Returns
+    -------
+    images : torch.Tensor
+        ``uint8`` images divided by 255, as float32 on the same device;
+        any other tensor as it is (no copy).
+    """
+    if images.dtype != torch.uint8:
+        return images
+    # int32 indices: half the memory of int64 ones for a large chunk.
+    return _uint8_table(images.device)[images.to(torch.int32)]
 
 
 def images_to_numpy(images, image_shape):
@@ -607,10 +658,11 @@ class BaseDeepClusterer(
 
     ``_initialize(self, X, random_state)``
         Build the torch modules (attributes whose names end with an
-        underscore) for
-        the images ``X`` (a float32 tensor of shape (n, C, H, W) already on
-        ``self.device_``). Called by ``fit`` unless ``warm_start`` continues
-        a previous fit. ``random_state`` is a :class:`numpy.random.RandomState`.
+        underscore) for the images ``X`` (a tensor of shape (n, C, H, W) already on
+        ``self.device_``: float32, or uint8 when the user passed uint8, which
+        :func:`as_float_images` scales batch by batch). Called by ``fit``
+        unless ``warm_start`` continues a previous fit. ``random_state`` is
+        a :class:`numpy.random.RandomState`.
     ``_fit_epoch(self, X, epoch, random_state)``
         Run one epoch of training over ``X`` and return its mean loss (a
         float). ``epoch`` counts from 0 since initialisation, so schedules
@@ -857,7 +909,7 @@ class BaseDeepClusterer(
     def _fit(self, X, continuing):
         # Continuing a fit needs images of the fitted shape: checked as at
         # predict time, without resetting the fitted shape.
-        images = check_images(self, X, reset=not continuing)
+        images = check_images(self, X, reset=not continuing, keep_uint8=True)
         self._check_params_vs_input(images)
         self.device_ = resolve_device(self.device)
         random_state = check_random_state(self.random_state)
@@ -1046,7 +1098,7 @@ class BaseDeepClusterer(
 
     def _check_test_images(self, X):
         check_is_fitted(self)
-        return torch.from_numpy(check_images(self, X, reset=False))
+        return torch.from_numpy(check_images(self, X, reset=False, keep_uint8=True))
 
     def _pads_inference_batches(self):
         """Whether inference batches are padded to one shape (see above).
@@ -1058,8 +1110,9 @@ class BaseDeepClusterer(
     def _map_batches(self, function, X, *, check_finite=True):
         """Apply ``function`` to ``X`` batch by batch on ``device_``.
 
-        ``X`` is a CPU tensor of images; results are concatenated on the
-        CPU. Modules are in evaluation mode and no graph is recorded. Every
+        ``X`` is a tensor of images (uint8 ones are scaled batch by batch,
+        see :func:`as_float_images`); results are concatenated on the CPU.
+        Modules are in evaluation mode and no graph is recorded. Every
         batch has ``_inference_batch_size`` rows (the last one padded with
         zeros), so the output does not depend on the batch composition.
         Non-finite floating-point outputs raise a ``ValueError``, unless
@@ -1070,7 +1123,7 @@ class BaseDeepClusterer(
         outputs = []
         with torch.no_grad():
             for start in range(0, X.shape[0], size):
-                batch = X[start : start + size].to(self.device_)
+                batch = as_float_images(X[start : start + size].to(self.device_))
                 n_rows = batch.shape[0]
                 if pad and n_rows < size:
                     padding = batch.new_zeros((size - n_rows, *batch.shape[1:]))

@@ -33,8 +33,10 @@ from sklearn.cluster import kmeans_plusplus
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skdeepclust.base import (
+    _UINT8_TO_UNIT,
     SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    as_float_images,
     check_milestones,
     images_to_numpy,
     iter_minibatches,
@@ -223,14 +225,19 @@ class _BaseDTI(BaseDeepClusterer):
 
     def _initial_prototypes(self, X, random_state):
         if self.init == "k-means++":
-            flat = X.flatten(1).cpu().numpy().astype(np.float64)
+            flat = X.flatten(1).cpu().numpy()
+            if flat.dtype == np.uint8:
+                # Straight to float64, the values as_float_images gives.
+                flat = _UINT8_TO_UNIT.astype(np.float64)[flat]
+            else:
+                flat = flat.astype(np.float64)
             _, indices = kmeans_plusplus(
                 flat, self.n_clusters, random_state=random_state
             )
         else:
             indices = random_state.choice(X.shape[0], self.n_clusters, replace=False)
         indices = torch.as_tensor(indices, dtype=torch.long, device=X.device)
-        return X[indices].clone()
+        return as_float_images(X[indices]).clone()
 
     def _build_model(self, prototypes, transformer):
         return _DTIModel(prototypes, transformer)
@@ -288,7 +295,7 @@ class _BaseDTI(BaseDeepClusterer):
         for batch in iter_minibatches(
             n_samples, self.batch_size, device=X.device, drop_last=drop_last
         ):
-            loss, costs = self.model_.loss(X[batch], n_active)
+            loss, costs = self.model_.loss(as_float_images(X[batch]), n_active)
             self._check_step_loss(loss, epoch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -411,6 +418,9 @@ class _BaseDTI(BaseDeepClusterer):
 
 def _warn_unless_pixels(estimator, X):
     """Warn when the images ``X`` are far from pixel values in [0, 1]."""
+    if X.dtype == np.uint8:
+        # Scaled to [0, 1] as they are used.
+        return
     low, high = float(X.min()), float(X.max())
     if max(abs(low), abs(high)) > _PIXEL_RANGE_WARNING:
         warnings.warn(

@@ -33,6 +33,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skdeepclust.base import (
     SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    as_float_images,
     check_milestones,
     iter_minibatches,
 )
@@ -684,7 +685,7 @@ class MMDCClustering(BaseDeepClusterer):
         joint_rotation = self.rotation_weight_ > 0 and self.rotation_schedule == "joint"
         total = torch.zeros((), device=X.device)
         for batch in iter_minibatches(n_samples, self.batch_size, device=X.device):
-            images = X[batch]
+            images = as_float_images(X[batch])
             if assign:
                 # Step 1: evaluation mode, deterministic view, no gradient.
                 network.eval()
@@ -723,7 +724,7 @@ class MMDCClustering(BaseDeepClusterer):
         n_samples = X.shape[0]
         total = torch.zeros((), device=X.device)
         for batch in iter_minibatches(n_samples, self.batch_size, device=X.device):
-            rotated, labels = self._rotation_views(X[batch])
+            rotated, labels = self._rotation_views(as_float_images(X[batch]))
             logits = network.rotation_logits(network.features(rotated))
             loss = self.rotation_weight_ * F.cross_entropy(logits, labels)
             self._check_step_loss(loss, epoch)

@@ -37,6 +37,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skdeepclust.base import (
     SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    as_float_images,
     check_milestones,
     images_to_numpy,
     report_progress,
@@ -93,6 +94,8 @@ BN_STATISTICS = ("running", "batch", "batch_during_fit")
 
 # Samples used to recompute the batch-norm statistics after each epoch.
 _RECALIBRATION_SAMPLES = 10_000
+# Images summed at a time for the mean pixel.
+_MEAN_PIXEL_BATCH = 4096
 # Images per forward pass of the training-time passes over many images
 # (pseudo-labels, batch-norm recalibration).
 _TRAINING_PASS_BATCH = 1024
@@ -249,6 +252,19 @@ def _adam(network, learning_rate):
     device = next(network.parameters()).device
     fused = device.type == "cuda" or _FUSED_ADAM_ON_CPU
     return torch.optim.Adam(network.parameters(), lr=learning_rate, fused=fused)
+
+
+def _mean_pixel(X):
+    """Mean pixel value of the images ``X`` (a tensor, uint8 or float32).
+
+    Summed in float64 a few thousand images at a time, so that uint8 images
+    and the same images scaled to float32 give the same value, and no float
+    copy of a uint8 set is made.
+    """
+    total = torch.zeros((), dtype=torch.float64, device=X.device)
+    for part in X.split(_MEAN_PIXEL_BATCH):
+        total += as_float_images(part).sum(dtype=torch.float64)
+    return float(total) / max(X.numel(), 1)
 
 
 def _split_sizes(n_items, size):
@@ -694,7 +710,7 @@ class STDACClustering(BaseDeepClusterer):
         channels, height, width = X.shape[1:]
         # Validated before anything is built, so a bad value leaves no model.
         self.augmentation_ = _resolve_augmentation(self.augmentation, self.image_shape_)
-        self.mean_pixel_ = float(X.mean()) if self.subtract_mean else 0.0
+        self.mean_pixel_ = _mean_pixel(X) if self.subtract_mean else 0.0
         self.network_ = DACNetwork(
             channels,
             height,
@@ -770,7 +786,8 @@ class STDACClustering(BaseDeepClusterer):
         for chunk_length in _split_sizes(X.shape[0], self.chunk_size):
             if stop_requested():
                 break
-            chunk = X[order[start : start + chunk_length]] - self.mean_pixel_
+            chunk = as_float_images(X[order[start : start + chunk_length]])
+            chunk -= self.mean_pixel_
             start += chunk_length
             # Pseudo-labels of the whole chunk, from the network as it is
             # now, without augmentation or dropout. With batch statistics
@@ -829,7 +846,7 @@ class STDACClustering(BaseDeepClusterer):
             subset = torch.randperm(X.shape[0], device=X.device)
             X = X[subset[:_RECALIBRATION_SAMPLES]]
         self.network_.recalibrate_batch_norm(
-            X, _TRAINING_PASS_BATCH, offset=self.mean_pixel_
+            as_float_images(X), _TRAINING_PASS_BATCH, offset=self.mean_pixel_
         )
 
     def _make_optimizer(self):
@@ -962,6 +979,7 @@ class STDACClustering(BaseDeepClusterer):
             with torch.no_grad():
                 for start in range(0, X.shape[0], pass_size):
                     batch = X[shuffled[start : start + pass_size]].to(self.device_)
+                    batch = as_float_images(batch)
                     labels.append(network(batch - self.mean_pixel_).argmax(1).cpu())
         finally:
             network.use_batch_statistics(self._fitted_param("bn_statistics") == "batch")

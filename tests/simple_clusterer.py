@@ -7,7 +7,7 @@ train, so the tests of ``skdeepclust.base`` test the base class, not a method.
 
 import torch
 
-from skdeepclust.base import BaseDeepClusterer, iter_minibatches
+from skdeepclust.base import BaseDeepClusterer, as_float_images, iter_minibatches
 
 
 class GradientKMeans(BaseDeepClusterer):
@@ -41,7 +41,11 @@ class GradientKMeans(BaseDeepClusterer):
     def _initialize(self, X, random_state):
         seeds = random_state.choice(X.shape[0], self.n_clusters, replace=False)
         self.centers_module_ = torch.nn.ParameterList(
-            [torch.nn.Parameter(X[torch.as_tensor(seeds, device=X.device)].clone())]
+            [
+                torch.nn.Parameter(
+                    as_float_images(X[torch.as_tensor(seeds, device=X.device)]).clone()
+                )
+            ]
         )
 
     def _distances(self, X):
@@ -52,7 +56,7 @@ class GradientKMeans(BaseDeepClusterer):
         optimizer = self._current_optimizer()
         total = torch.zeros((), device=X.device)
         for batch in iter_minibatches(X.shape[0], self.batch_size, device=X.device):
-            loss = self._distances(X[batch]).min(dim=1).values.mean()
+            loss = self._distances(as_float_images(X[batch])).min(dim=1).values.mean()
             self._check_step_loss(loss, epoch)
             optimizer.zero_grad()
             loss.backward()

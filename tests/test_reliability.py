@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from skdeepclust import DTIKMeans, MMDCClustering
-from skdeepclust.base import FitInterruptedWarning
+from skdeepclust.base import FitInterruptedWarning, as_float_images, check_images
 
 
 @pytest.fixture(scope="module")
@@ -455,3 +455,51 @@ def test_a_flat_input_of_another_size_at_predict_names_the_fitted_shape(images):
     message = r"81 features.*expecting 64.*shape \(8, 8, 1\)"
     with pytest.raises(ValueError, match=message):
         estimator.predict(np.zeros((3, 81)))
+
+
+# --------------------------------------------------------------------------
+# uint8 images stay uint8 on the device
+# --------------------------------------------------------------------------
+
+
+def test_as_float_images_gives_the_values_check_images_gives():
+    values = np.arange(256, dtype=np.uint8)
+    expected = values.astype(np.float32) / np.float32(255)
+    scaled = as_float_images(torch.from_numpy(values)).numpy()
+    assert scaled.dtype == np.float32
+    np.testing.assert_array_equal(scaled.view(np.uint32), expected.view(np.uint32))
+    checked = check_images(make("DTIKMeans"), values.reshape(16, 16), reset=True)
+    np.testing.assert_array_equal(checked.ravel(), expected)
+    kept = check_images(
+        make("DTIKMeans"), values.reshape(16, 16), reset=True, keep_uint8=True
+    )
+    assert kept.dtype == np.uint8
+    floats = torch.rand(3, 1, 2, 2)
+    assert as_float_images(floats) is floats
+
+
+@pytest.mark.numerics
+@pytest.mark.parametrize("name", NAMES)
+def test_uint8_images_train_as_uint8_and_fit_as_their_float_scaling(name, monkeypatch):
+    X8 = (np.random.RandomState(0).rand(48, 8, 8) * 256).astype(np.uint8)
+    estimator_class = type(make(name))
+    stored = []
+    initialize = estimator_class._initialize
+
+    def record_dtype(self, X, random_state):
+        stored.append(X.dtype)
+        return initialize(self, X, random_state)
+
+    monkeypatch.setattr(estimator_class, "_initialize", record_dtype)
+    from_uint8 = make(name).fit(X8)
+    from_float = make(name).fit(X8.astype(np.float32) / np.float32(255))
+    # The training set is held as the user gave it: 1 byte a pixel.
+    assert stored == [torch.uint8, torch.float32]
+    np.testing.assert_array_equal(from_uint8.labels_, from_float.labels_)
+    _assert_same_state(_fitted_state(from_float), _fitted_state(from_uint8))
+    for method_name in _inference_methods(from_uint8):
+        np.testing.assert_array_equal(
+            getattr(from_uint8, method_name)(X8),
+            getattr(from_float, method_name)(X8 / 255.0),
+            err_msg=method_name,
+        )

@@ -551,7 +551,11 @@ class PrototypeTransformer(nn.Module):
         self.encoder = None
         self.heads = nn.ModuleDict()
         if any(transform.n_parameters for transform in self.transforms):
-            self.encoder = MiniResNet(image_shape[0])
+            # NHWC weights make the convolutions NHWC (oneDNN's faster path
+            # on the CPU, about 10% of a DTI step; tensor cores' on CUDA).
+            self.encoder = MiniResNet(image_shape[0]).to(
+                memory_format=torch.channels_last
+            )
             for index, transform in enumerate(self.transforms):
                 if transform.n_parameters:
                     self.heads[str(index)] = PrototypeHeads(
