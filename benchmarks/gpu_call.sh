@@ -4,7 +4,8 @@
 # The first call (START=1) copies the tree and the data (DATA: a folder with
 # mnist/, fashion-mnist/, usps/ that travelled with the command), measures
 # each estimator's speed alone (THROUGHPUT=1; AUTHORS_DTI: the src/ folder of
-# a dti-clustering checkout, to time the authors' code as well), then starts
+# a dti-clustering checkout, to time the authors' code as well) and its peak
+# memory on all of MNIST (MEMORY=1, about a minute per run), then starts
 # the PLAN with JOBS runs at once, detached, so that it goes on after the
 # command returns. Every call then waits until the plan is done or UNTIL
 # seconds have passed, and packs the outputs into $OUT/out.tgz.
@@ -32,6 +33,15 @@ if [ -n "$START" ]; then
         python3 benchmarks/throughput.py --device cuda --epochs 2 \
             ${AUTHORS_DTI:+--authors-src "$AUTHORS_DTI"} \
             --results-dir $C/out/throughput 2>&1 | tee $C/out/throughput.log
+    fi
+    if [ -n "$MEMORY" ]; then
+        # Peak device memory of a fit on all of MNIST, uint8 input (kept
+        # uint8 on the GPU) and float32 input (kept float32, as every input
+        # was before), 20 steps and the inference over the whole set.
+        for input in uint8 float32; do
+            python3 benchmarks/memory.py --device cuda --input $input \
+                --results-dir $C/out/memory 2>&1 | tee -a $C/out/memory.log
+        done
     fi
     setsid nohup python3 benchmarks/campaign.py "$PLAN" --out $C/out/campaign \
         --jobs "${JOBS:-14}" --device cuda > $C/out/campaign.log 2>&1 < /dev/null &

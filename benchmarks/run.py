@@ -288,6 +288,9 @@ def run(args):
         # Runs sharing the machine (benchmarks/campaign.py sets it): fit
         # seconds and images/s of a shared machine are not those of one run.
         "concurrent_runs": int(os.environ.get("SKDEEPCLUST_CONCURRENT_RUNS", "1")),
+        # What the machine did besides, whoever started it (1-minute load
+        # average; one thread of work is about 1).
+        "load_average_start": round(os.getloadavg()[0], 2),
         "keep_freed_memory": malloc_tuned,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
@@ -313,6 +316,7 @@ def run(args):
             "tag": args.tag if name == args.estimator else None,
             "params": {k: repr(v) for k, v in estimator.get_params().items()},
             **common,
+            "load_average_end": round(os.getloadavg()[0], 2),
             **measured,
         }
         stem = "__".join(
