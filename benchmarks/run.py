@@ -728,6 +728,7 @@ THROUGHPUT_COLUMNS = (
     "device",
     "torch threads",
     "malloc",
+    "load",
     "img/s",
     "of matmul rate",
     "ours / authors'",
@@ -745,7 +746,7 @@ def _throughput_setting(record):
 
 
 def throughput_rows(throughput_dir=RESULTS / "throughput"):
-    """One row of strings (``THROUGHPUT_COLUMNS``) per speed measured alone.
+    """One row of strings (``THROUGHPUT_COLUMNS``) per speed measurement.
 
     Reads what ``throughput.py`` and ``authors_throughput.py`` wrote. Where
     both measured an estimator with the same device, threads and allocator
@@ -787,12 +788,20 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
                 r["device"],
                 str(r["torch_threads"]),
                 "keep freed" if r.get("keep_freed_memory") else "default",
+                _load(r),
                 f"{r['train_images_per_second']:.0f}",
                 f"{100 * fraction:.0f}%" if fraction is not None else "",
                 ratio,
             )
         )
     return rows
+
+
+def _load(record):
+    # The 1-minute load average when the speed was measured: about the
+    # measurement's own thread when alone; empty in older records.
+    load = record.get("load_average")
+    return "" if load is None else f"{load:.1f}"
 
 
 def _markdown_table(columns, rows):
@@ -845,7 +854,7 @@ def write_table(results_dir=RESULTS):
         "otherwise they are the range over seeds, marked †: the machine was",
         "shared with other runs (`benchmarks/campaign.py`), so they are upper",
         "bounds on a run alone, or its load was not recorded (CPU runs of the",
-        "first session). `throughput/` has speeds measured alone.",
+        "first session). `throughput/` has the speed measurements, each with its load average.",
         "",
         *_markdown_table(SUMMARY_COLUMNS, summary_rows(records)),
         "",

@@ -312,7 +312,7 @@ def _write_benchmark_table():
         for row in run.throughput_rows()
     ]
     lines = _list_table(
-        "Training images per second, each estimator alone",
+        "Training images per second",
         run.THROUGHPUT_COLUMNS,
         throughput,
     )
@@ -384,8 +384,13 @@ def _resolve_missing_reference(app, env, node, contnode):
         if parts[2] in skdeepclust.__all__ and public is not None:
             node["reftarget"] = ".".join(["skdeepclust", *parts[2:]])
             return env.get_domain("py").resolve_xref(
-                env, node["refdoc"], app.builder, reftype, node["reftarget"],
-                node, contnode,
+                env,
+                node["refdoc"],
+                app.builder,
+                reftype,
+                node["reftarget"],
+                node,
+                contnode,
             )
     url = _external_url(domain, reftype, target)
     if url is None:
