@@ -262,8 +262,8 @@ def as_float_images(images):
 
     The estimators keep ``uint8`` training images as ``uint8`` on their
     device (a quarter of the memory of float32) and scale each batch with
-    this function as it is used. The values are exactly those that
-    :func:`check_images` gives for the same input.
+    this function as it is used. The values are exactly numpy's float32
+    ``X / 255``, on every device.
 
     Parameters
     ----------
