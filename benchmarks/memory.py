@@ -33,7 +33,6 @@ Records go to ``benchmarks/results/memory/`` and a table is printed.
 import argparse
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from run import (
     RESULTS,
     _device_kind,
     _device_name,
+    _peak_host_mb,
     _versions,
     make_estimator,
 )
@@ -53,11 +53,6 @@ from throughput import CONFIGS
 # Bytes from which glibc serves a block with pages of its own (see above).
 MMAP_THRESHOLD = 128 * 1024
 ESTIMATORS = ("DTIKMeans", "DTIGaussianMixture", "STDACClustering", "MMDCClustering")
-
-
-def _peak_host_mib():
-    # ru_maxrss is in kilobytes on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _current_host_mib():
@@ -116,7 +111,7 @@ def measure(name, *, input_dtype, device, steps, seed, data_home):
     start = time.perf_counter()
     estimator.fit(X)
     seconds = time.perf_counter() - start
-    peak = _peak_host_mib()
+    peak = _peak_host_mb()
     return {
         "estimator": name,
         "input_dtype": input_dtype,

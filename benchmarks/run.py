@@ -82,10 +82,10 @@ def load_dataset(name, data_home, max_samples=None, seed=0):
 
 
 def as_unit_float(X):
-    """float32 images in [0, 1]: uint8 ones scaled as the estimators do."""
-    if X.dtype == np.uint8:
-        return X.astype(np.float32) / np.float32(255)
-    return X
+    """float32 images in [0, 1]: uint8 ones scaled as ``as_float=True`` does."""
+    from skdeepclust.datasets import _to_float
+
+    return _to_float(X) if X.dtype == np.uint8 else X
 
 
 def make_estimator(name, seed, device, params):
