@@ -104,6 +104,9 @@ def measure(name, *, input_dtype, device, steps, seed, data_home):
             signal.raise_signal(signal.SIGINT)
 
     register_optimizer_step_post_hook(stop_after_steps)
+    # Started in the background (gpu_call.sh), a process inherits SIGINT
+    # ignored; the fit's Ctrl-C handling needs Python's own handler.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     cuda = torch.device(device).type == "cuda"
     if cuda:
         torch.cuda.reset_peak_memory_stats()

@@ -248,6 +248,19 @@ def test_a_failed_first_fit_leaves_the_estimator_unfitted(images, monkeypatch):
         estimator.predict(images)
 
 
+@pytest.fixture
+def python_sigint_handler():
+    """Python's own SIGINT handler, as in a process started in a terminal.
+
+    A process started in the background by a non-interactive shell (``cmd &``)
+    inherits SIGINT ignored; the tests that press Ctrl-C need the handler a
+    user's process has.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _press_ctrl_c(how):
     def press(estimator):
         if how == "signal":
@@ -260,7 +273,9 @@ def _press_ctrl_c(how):
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("how", ["signal", "exception"])
-def test_ctrl_c_stops_with_a_consistent_resumable_model(name, images, how):
+def test_ctrl_c_stops_with_a_consistent_resumable_model(
+    name, images, how, python_sigint_handler
+):
     estimator = make(name, max_epochs=4)
     on_training_forward(estimator, 7, _press_ctrl_c(how))
     with pytest.warns(FitInterruptedWarning, match="interrupted after"):
@@ -277,7 +292,9 @@ def test_ctrl_c_stops_with_a_consistent_resumable_model(name, images, how):
     assert len(estimator.loss_curve_) == done + 2
 
 
-def test_ctrl_c_then_a_second_one_restores_the_previous_fit(images, monkeypatch):
+def test_ctrl_c_then_a_second_one_restores_the_previous_fit(
+    images, monkeypatch, python_sigint_handler
+):
     estimator = make("DTIKMeans").fit(images)
     before = _fitted_state(estimator)
 
