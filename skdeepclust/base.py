@@ -44,7 +44,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
@@ -52,7 +52,9 @@ __all__ = [
     "FitInterruptedWarning",
     "SCHEDULE_CONSTRAINTS",
     "as_float_images",
+    "autocast",
     "check_images",
+    "float32_region",
     "check_milestones",
     "iter_minibatches",
     "keep_freed_memory",
@@ -343,6 +345,60 @@ def resolve_device(device):
             f"Unsupported device {device!r}: skdeepclust trains on 'cpu' or 'cuda'."
         )
     return resolved
+
+
+#: The ``precision`` options: the dtype the networks compute in.
+PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+
+
+def autocast(device, precision):
+    """The context in which networks compute in ``precision`` on ``device``.
+
+    ``"float32"`` changes nothing. ``"bfloat16"`` is :func:`torch.autocast`'s
+    mixed precision: convolutions and matrix products take bfloat16 inputs
+    (and accumulate in float32), while parameters, optimizer state and the
+    operations autocast keeps in float32 stay so. An estimator runs its
+    losses, similarities and geometry in :func:`float32_region`.
+
+    Parameters
+    ----------
+    device : torch.device
+        Where the networks run.
+    precision : {"float32", "bfloat16"}
+        The ``precision`` parameter.
+
+    Returns
+    -------
+    context : torch.autocast
+    """
+    enabled = precision != "float32"
+    # No cast cache: it would keep each weight's bfloat16 copy for the whole
+    # context, and a context spans many optimizer steps here.
+    return torch.autocast(
+        device.type,
+        dtype=PRECISIONS[precision] if enabled else None,
+        enabled=enabled,
+        cache_enabled=False,
+    )
+
+
+def float32_region(device):
+    """A context where everything computes in float32, even inside :func:`autocast`.
+
+    Tensors that come in as bfloat16 (network outputs) still need
+    ``.float()``; within the region, no operation casts them down again.
+
+    Parameters
+    ----------
+    device : torch.device
+        Where the computation runs.
+
+    Returns
+    -------
+    context : torch.autocast
+        Autocast switched off for ``device``'s type.
+    """
+    return torch.autocast(device.type, enabled=False)
 
 
 # mallopt's parameter numbers (glibc's malloc.h).
@@ -702,7 +758,10 @@ class BaseDeepClusterer(
     All subclasses take the common keyword parameters ``max_epochs``,
     ``batch_size``, ``learning_rate``, ``device``, ``random_state``,
     ``verbose``, ``image_shape`` and ``warm_start``; with ``n_init`` too,
-    ``fit`` keeps the best of that many fits by ``score``.
+    ``fit`` keeps the best of that many fits by ``score``, and with
+    ``precision`` their training epochs and inference batches run in
+    :func:`autocast` (subclasses then keep their losses and geometry in
+    :func:`float32_region`).
     """
 
     # The "?" of the HTML repr opens the estimator's API page. Pages are
@@ -727,6 +786,7 @@ class BaseDeepClusterer(
         "image_shape": [None, "array-like"],
         "warm_start": ["boolean"],
         "callback": [callable, list, tuple, None],
+        "precision": [StrOptions(set(PRECISIONS))],
     }
 
     # Parameters fixed by the first fit: a warm start cannot change them.
@@ -830,6 +890,13 @@ class BaseDeepClusterer(
     def _fitted_param(self, name):
         """The value parameter ``name`` had when the model was fitted."""
         return self._fit_params[name]
+
+    def _autocast(self):
+        """:func:`autocast` for the fitted ``precision`` on ``device_``.
+
+        ``precision`` is optional for a subclass: without it, float32.
+        """
+        return autocast(self.device_, self._fit_params.get("precision", "float32"))
 
     # --- fit -------------------------------------------------------------
 
@@ -991,7 +1058,8 @@ class BaseDeepClusterer(
                     group["lr"] = self._learning_rate_at(epoch)
                 self._set_training(True)
                 try:
-                    loss = float(self._fit_epoch(X, epoch, random_state))
+                    with self._autocast():
+                        loss = float(self._fit_epoch(X, epoch, random_state))
                 except KeyboardInterrupt:
                     # No handler of ours (not the main thread, or a handler
                     # of the user's): stop where the interrupt came.
@@ -1128,7 +1196,10 @@ class BaseDeepClusterer(
                 if pad and n_rows < size:
                     padding = batch.new_zeros((size - n_rows, *batch.shape[1:]))
                     batch = torch.cat([batch, padding])
-                output = function(batch)[:n_rows]
+                with self._autocast():
+                    output = function(batch)[:n_rows]
+                if output.is_floating_point() and output.dtype != torch.float64:
+                    output = output.float()
                 if check_finite:
                     self._check_finite_output(output)
                 outputs.append(output.to("cpu"))

@@ -38,6 +38,7 @@ from skdeepclust.base import (
     BaseDeepClusterer,
     as_float_images,
     check_milestones,
+    float32_region,
     images_to_numpy,
     iter_minibatches,
 )
@@ -83,8 +84,10 @@ class _DTIModel(torch.nn.Module):
         the image and each transformed prototype.
         """
         betas = self.transformer(images, n_active)
-        transformed = self.transformer.apply(self.prototypes, betas)
-        costs = ((images.unsqueeze(1) - transformed) ** 2).flatten(2).mean(2)
+        with float32_region(images.device):
+            betas = _as_float32(betas)
+            transformed = self.transformer.apply(self.prototypes, betas)
+            costs = ((images.unsqueeze(1) - transformed) ** 2).flatten(2).mean(2)
         return transformed.expand(images.shape[0], *transformed.shape[1:]), costs
 
     def costs(self, images, n_active):
@@ -124,13 +127,16 @@ class _DTIGMMModel(_DTIModel):
     def explain(self, images, n_active):
         """Transformed means (B, K, C, H, W) and negative log-likelihoods (B, K)."""
         betas = self.transformer(images, n_active)
-        means, sigmas = self.transformer.apply(
-            self.prototypes, betas, followers=self.sigmas
-        )
-        variances = sigmas**2 + self.min_variance
-        squared = (images.unsqueeze(1) - means) ** 2 / variances + torch.log(variances)
-        n_values = images[0].numel()
-        costs = 0.5 * (squared.flatten(2).sum(2) + n_values * np.log(2 * np.pi))
+        with float32_region(images.device):
+            betas = _as_float32(betas)
+            means, sigmas = self.transformer.apply(
+                self.prototypes, betas, followers=self.sigmas
+            )
+            variances = sigmas**2 + self.min_variance
+            squared = (images.unsqueeze(1) - means) ** 2 / variances
+            squared = squared + torch.log(variances)
+            n_values = images[0].numel()
+            costs = 0.5 * (squared.flatten(2).sum(2) + n_values * np.log(2 * np.pi))
         return means.expand(images.shape[0], *means.shape[1:]), costs
 
     def log_weights(self):
@@ -148,6 +154,11 @@ class _DTIGMMModel(_DTIModel):
         self.sigmas[target] = self.sigmas[source]
         self.mixing_logits[target] = self.mixing_logits[source]
         super().restart_from(target, source, optimizer)
+
+
+def _as_float32(betas):
+    """Transformation parameters in float32 (the encoder may run in bfloat16)."""
+    return [None if beta is None else beta.float() for beta in betas]
 
 
 def _copy_adam_rows(optimizer, parameter, target, source):
@@ -515,6 +526,15 @@ class DTIKMeans(_BaseDTI):
         Where to train: ``"auto"`` (CUDA when available), ``"cpu"``,
         ``"cuda"``, ``"cuda:<index>"``.
 
+    precision : {"float32", "bfloat16"}, default="float32"
+        Arithmetic of the networks. ``"bfloat16"`` runs their convolutions and
+        matrix products in bfloat16 with float32 accumulation (mixed precision,
+        :func:`torch.autocast`), while the transformations of the prototypes,
+        the distances and the loss stay in float32. It pays on hardware with
+        bfloat16 units (CPUs with AVX-512 BF16 or AMX, recent GPUs) and is
+        slower elsewhere; a fit in bfloat16 differs from a float32 one of the
+        same seed. Measured speed and accuracy: :ref:`user guide <precision>`.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the initial prototypes, the network's initialisation and the
         shuffling. Pass an int for reproducible results (on a given device).
@@ -665,6 +685,7 @@ class DTIKMeans(_BaseDTI):
         lr_milestones=(35,),
         lr_gamma=0.1,
         device="auto",
+        precision="float32",
         random_state=None,
         n_init=1,
         verbose=0,
@@ -686,6 +707,7 @@ class DTIKMeans(_BaseDTI):
         self.lr_milestones = lr_milestones
         self.lr_gamma = lr_gamma
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.n_init = n_init
         self.verbose = verbose
@@ -807,6 +829,15 @@ class DTIGaussianMixture(_BaseDTI):
     device : str or torch.device, default="auto"
         Where to train: ``"auto"`` (CUDA when available), ``"cpu"``,
         ``"cuda"``, ``"cuda:<index>"``.
+
+    precision : {"float32", "bfloat16"}, default="float32"
+        Arithmetic of the networks. ``"bfloat16"`` runs their convolutions and
+        matrix products in bfloat16 with float32 accumulation (mixed precision,
+        :func:`torch.autocast`), while the transformations of the prototypes,
+        the distances and the loss stay in float32. It pays on hardware with
+        bfloat16 units (CPUs with AVX-512 BF16 or AMX, recent GPUs) and is
+        slower elsewhere; a fit in bfloat16 differs from a float32 one of the
+        same seed. Measured speed and accuracy: :ref:`user guide <precision>`.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial prototypes, the network's initialisation and the
@@ -967,6 +998,7 @@ class DTIGaussianMixture(_BaseDTI):
         lr_milestones=(35,),
         lr_gamma=0.1,
         device="auto",
+        precision="float32",
         random_state=None,
         n_init=1,
         verbose=0,
@@ -989,6 +1021,7 @@ class DTIGaussianMixture(_BaseDTI):
         self.lr_milestones = lr_milestones
         self.lr_gamma = lr_gamma
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.n_init = n_init
         self.verbose = verbose

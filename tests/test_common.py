@@ -51,6 +51,7 @@ def test_estimator_shares_the_base_contract(name):
         "verbose",
         "image_shape",
         "warm_start",
+        "precision",
     ):
         assert common in params, common
     assert set(Estimator._parameter_constraints) == set(params)

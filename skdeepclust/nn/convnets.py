@@ -61,7 +61,8 @@ class _EmbeddingNetwork(nn.Module):
     def embed(self, features):
         """Unit-norm embedding of flat features."""
         # eps only guards an all-zero output; the authors divide by the norm.
-        return F.normalize(self.top_layer(features), dim=1, eps=1e-12)
+        # float32 whatever the layers compute in (autocast): the targets are.
+        return F.normalize(self.top_layer(features).float(), dim=1, eps=1e-12)
 
     def forward(self, images):
         """Unit-norm embeddings of shape (n, out_dim)."""
@@ -71,7 +72,7 @@ class _EmbeddingNetwork(nn.Module):
         """Rotation-class logits (n, 4) of flat features."""
         if self.rotation_head is None:
             raise RuntimeError("This network was built without a rotation head.")
-        return self.rotation_head(features)
+        return self.rotation_head(features).float()
 
 
 class SmallVGG(_EmbeddingNetwork):

@@ -255,7 +255,9 @@ class DACNetwork(nn.Module):
 
     def forward(self, x):
         """Softmax probabilities over the clusters, shape (n, n_clusters)."""
-        return torch.softmax(self.logits(self.embed(x)), dim=1)
+        # float32 probabilities whatever the networks compute in: the
+        # thresholds (0.99) and Keras' clipping (1e-7) need them.
+        return torch.softmax(self.logits(self.embed(x)).float(), dim=1)
 
     def input_transform(self, x):
         """What the first spatial transformer makes of the input images."""

@@ -206,7 +206,11 @@ class SpatialTransformer(nn.Module):
 
     def forward(self, x, return_theta=False):
         theta = self.localization(x)
-        out = sample(x, theta, self.sampling)
+        # Sampling grids and bilinear weights in float32, also where the
+        # networks run in bfloat16 (autocast): half a pixel is 1/W there.
+        with torch.autocast(x.device.type, enabled=False):
+            theta = theta.float()
+            out = sample(x.float(), theta, self.sampling)
         if return_theta:
             return out, theta
         return out
