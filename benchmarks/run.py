@@ -114,19 +114,48 @@ def _parse_params(pairs):
     return params
 
 
+# The widest vector or matrix units of a CPU, by /proc/cpuinfo flag: what
+# decides its float32 and bfloat16 speed (records before 2026-12-03 lack it).
+_CPU_UNITS = (("amx_bf16", "AMX"), ("avx512f", "AVX-512"), ("avx2", "AVX2"))
+
+
+def _cpu_model_and_units():
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or platform.machine(), None
+    fields = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    flags = fields.get("flags", "").split()
+    units = next((name for flag, name in _CPU_UNITS if flag in flags), None)
+    return fields.get("model name") or platform.machine(), units
+
+
 def _device_name(device):
     """The GPU's name for a CUDA device, else the CPU's; ``device`` may be None."""
     if device is not None and str(device).startswith("cuda"):
         import torch
 
         return torch.cuda.get_device_name(torch.device(device))
-    processor = platform.processor() or platform.machine()
-    return f"CPU {processor} ({os.cpu_count()} cores)"
+    model, units = _cpu_model_and_units()
+    units = f"{units}, " if units else ""
+    return f"CPU {model} ({units}{os.cpu_count()} cores)"
 
 
 def _device_kind(device_name):
     """ "cpu" or "cuda", for file names, from a recorded device name."""
     return "cpu" if device_name.startswith("CPU") else "cuda"
+
+
+def _device_file_tag(device_name):
+    """``_device_kind``, with a CPU's units where recorded ("cpu-amx")."""
+    kind = _device_kind(device_name)
+    for _, units in _CPU_UNITS:
+        if kind == "cpu" and f"({units}, " in device_name:
+            return f"cpu-{units.lower().replace('-', '')}"
+    return kind
 
 
 def _versions():
@@ -728,10 +757,12 @@ THROUGHPUT_COLUMNS = (
     "device",
     "torch threads",
     "malloc",
+    "precision",
     "load",
     "img/s",
     "of matmul rate",
     "ours / authors'",
+    "network alone: img/s (epoch slower by)",
 )
 
 
@@ -753,7 +784,10 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
     setting, the last column is the ratio of our images/s to the authors'.
     "of matmul rate" is the training step's matrix-product and convolution
     FLOP/s as a share of the machine's dense float32 matmul rate, measured
-    in the same run (empty in records that predate it).
+    in the same run (empty in records that predate it). The authors' code
+    runs in float32 only: a bfloat16 row's ratio compares with their float32.
+    The last column (STDAC) is its network's forward and backward passes
+    alone on training batches, and how many times slower the epoch is.
     """
     records = [
         json.loads(path.read_text()) for path in sorted(throughput_dir.glob("*.json"))
@@ -770,7 +804,9 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
             _device_kind(r["device"]),
             r["estimator"],
             r.get("code", ""),
+            r["device"],
             not r.get("keep_freed_memory", False),
+            _precision(r),
         ),
     ):
         is_authors = r.get("code", "").endswith("(authors)")
@@ -781,6 +817,13 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
             else ""
         )
         fraction = r.get("matmul_fraction")
+        alone = r.get("network_alone", {}).get("images_per_second", {})
+        alone = alone.get("forward_backward")
+        alone = (
+            f"{alone:.0f} ({alone / r['train_images_per_second']:.1f}x)"
+            if alone
+            else ""
+        )
         rows.append(
             (
                 r["estimator"],
@@ -788,13 +831,20 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
                 r["device"],
                 str(r["torch_threads"]),
                 "keep freed" if r.get("keep_freed_memory") else "default",
+                _precision(r),
                 _load(r),
                 f"{r['train_images_per_second']:.0f}",
                 f"{100 * fraction:.0f}%" if fraction is not None else "",
                 ratio,
+                alone,
             )
         )
     return rows
+
+
+def _precision(record):
+    precision = ast.literal_eval(record.get("config", {}).get("precision", "None"))
+    return precision or "float32"
 
 
 def _load(record):
@@ -894,7 +944,8 @@ def write_table(results_dir=RESULTS):
             "",
             "## Training speed alone (`throughput.py`, `authors_throughput.py`)",
             "",
-            "MNIST configurations, batch as the papers, nothing else on the machine.",
+            "MNIST configurations, batch as the papers; `load` is the machine's",
+            "1-minute load average during the measurement (about 1 when it ran alone).",
             "",
             *_markdown_table(THROUGHPUT_COLUMNS, throughput),
         ]

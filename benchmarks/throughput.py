@@ -18,9 +18,19 @@ records the training step's achieved FLOP/s as a fraction of that rate. It
 also records the peak host memory (and peak device memory on CUDA). Each
 measurement runs in a process of its own, so that these peaks are its own.
 
+STDAC's record also has its network's own rate: training-mode forward and
+backward passes (and, separately, with the Adam step) of batches of the
+same size, over the same images, with nothing else of the epoch (no
+pseudo-labels, augmentation or batch-norm recalibration); the issue's goal
+is an epoch within 1.5x of it.
+
 With ``--authors-src`` the authors' DTI code (``authors_throughput.py``)
-is measured in the same invocation, the same way, so that the table's
-ratios compare runs of one machine at one time. ``--also-default-malloc``
+is measured in the same invocation, the same way, and with
+``--authors-mmdc-src`` the authors' MMDC (``authors_mmdc_throughput.py``),
+so that the table's ratios compare runs of one machine at one time.
+``--precision bfloat16`` measures the estimators (not the authors' code,
+which has no such option) in mixed precision; those records end in
+``__bfloat16``. ``--also-default-malloc``
 measures every estimator a second time without
 :func:`skdeepclust.base.keep_freed_memory`. Results go to
 ``benchmarks/results/throughput/`` and a table is printed. Run nothing
@@ -45,7 +55,7 @@ import numpy as np
 from run import (
     DEFAULT_DATA_HOME,
     RESULTS,
-    _device_kind,
+    _device_file_tag,
     _device_name,
     _git_commit,
     _versions,
@@ -118,13 +128,14 @@ def count_flops(train_one_epoch):
     return counter.get_total_flops()
 
 
-def measure(name, X, *, seed, device, epochs):
+def measure(name, X, *, seed, device, epochs, precision="float32"):
     """Time ``epochs`` epochs of estimator ``name`` on ``X`` after a warm-up."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
     device = torch.device(device if device != "auto" else _auto_device())
-    estimator = make_estimator(name, seed, str(device), CONFIGS[name])
+    config = {**CONFIGS[name], "precision": precision}
+    estimator = make_estimator(name, seed, str(device), config)
     clock = EpochClock(device)
     estimator.set_params(max_epochs=1, warm_start=True)
     estimator.fit(X)
@@ -138,9 +149,9 @@ def measure(name, X, *, seed, device, epochs):
             max_epochs=1, callback=lambda *_: counts.append(counter.get_total_flops())
         ).fit(small)
     flops = counts[0]
-    return {
+    record = {
         "estimator": name,
-        "config": {k: repr(v) for k, v in CONFIGS[name].items()},
+        "config": {k: repr(v) for k, v in config.items()},
         "batch_size": estimator.batch_size,
         "n_samples": len(X),
         "timed_epochs": epochs,
@@ -151,6 +162,45 @@ def measure(name, X, *, seed, device, epochs):
         "seed": seed,
         "git_commit": _git_commit(),
     }
+    if name == "STDACClustering":
+        record["network_alone"] = network_alone(estimator, X, device)
+    return record
+
+
+def network_alone(estimator, X, device, seconds=10.0):
+    """Images/s of STDAC's network alone: forward and backward of training
+    batches (``batch_size`` images of ``X``, minus the mean pixel), then the
+    same with the Adam step, for about ``seconds`` each."""
+    import torch
+
+    from skdeepclust.base import as_float_images
+
+    network, optimizer = estimator.network_, estimator._current_optimizer()
+    size = estimator.batch_size
+    images = torch.from_numpy(X).to(device)
+    batches = [
+        as_float_images(images[start : start + size]).unsqueeze(1)
+        - estimator.mean_pixel_
+        for start in range(0, len(X) - size + 1, size)
+    ]
+    network.train()
+    rates = {}
+    with estimator._autocast():
+        for with_step in (False, True):
+            clock, n_images = EpochClock(device), 0
+            while not clock.wall or sum(clock.wall) < seconds:
+                for batch in batches:
+                    loss = torch.log(network(batch)).mean()
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    if with_step:
+                        optimizer.step()
+                    n_images += len(batch)
+                clock(None, None)
+            key = "forward_backward_step" if with_step else "forward_backward"
+            rates[key] = round(n_images / sum(clock.wall), 1)
+    network.eval()
+    return {"batch_size": size, "images_per_second": rates}
 
 
 def _auto_device():
@@ -234,8 +284,8 @@ def measure_each(args, jobs):
     job in a process of its own on the first MNIST images.
 
     Writes each record to ``<results-dir>/<prefix><name>__<device kind>.json``
-    (``__default-malloc`` appended without :func:`keep_freed_memory`) and
-    prints a line.
+    (``__bfloat16`` appended for ``precision="bfloat16"``, ``__default-malloc``
+    without :func:`keep_freed_memory`) and prints a line.
     """
     X, _ = load_dataset("mnist", args.data_home)
     X = np.ascontiguousarray(X[: args.n_samples])
@@ -249,8 +299,10 @@ def measure_each(args, jobs):
             record = pool.apply(
                 _measure_in_child, (measure_one, kwargs, args.threads, keep_freed)
             )
-        kind = _device_kind(record["device"])
-        suffix = "" if keep_freed else "__default-malloc"
+        kind = _device_file_tag(record["device"])
+        precision = extra.get("precision", "float32")
+        suffix = "" if precision == "float32" else f"__{precision}"
+        suffix += "" if keep_freed else "__default-malloc"
         path = args.results_dir / f"{prefix}{name}__{kind}{suffix}.json"
         path.write_text(json.dumps(record, indent=2) + "\n")
         records.append(record)
@@ -275,6 +327,17 @@ def main(argv=None):
         help="src/ of a dti-clustering checkout: measure the authors' DTI too",
     )
     parser.add_argument(
+        "--authors-mmdc-src",
+        type=Path,
+        help="a checkout of the authors' mmdc: measure their MMDC too",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=["float32", "bfloat16"],
+        default="float32",
+        help="the estimators' precision parameter",
+    )
+    parser.add_argument(
         "--also-default-malloc",
         action="store_true",
         help="measure each estimator a second time with the default allocator",
@@ -284,7 +347,8 @@ def main(argv=None):
     settings = [not args.default_malloc]
     if args.also_default_malloc:
         settings = [True, False]
-    jobs = [("", name, measure, {}, keep) for name in names for keep in settings]
+    ours = {"precision": args.precision}
+    jobs = [("", name, measure, ours, keep) for name in names for keep in settings]
     if args.authors_src is not None:
         import authors_throughput
 
@@ -294,6 +358,17 @@ def main(argv=None):
             ("authors-", name, authors_throughput.measure, src, keep)
             for name in names
             if name in authors_throughput.MODELS
+            for keep in settings
+        ]
+    if args.authors_mmdc_src is not None:
+        import authors_mmdc_throughput
+
+        authors_mmdc_throughput.check_src(parser, args.authors_mmdc_src)
+        src = {"src": args.authors_mmdc_src.resolve()}
+        jobs += [
+            ("authors-", name, authors_mmdc_throughput.measure, src, keep)
+            for name in names
+            if name in authors_mmdc_throughput.MODELS
             for keep in settings
         ]
     measure_each(args, jobs)

@@ -114,19 +114,40 @@ def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_
         "authors-DTIKMeans__cpu": record(
             "DTIKMeans", "CPU x", 100.0, authors, keep_freed_memory=True
         ),
+        # Ours in bfloat16 against the authors' (float32) on the same setting.
+        "DTIKMeans__cpu__bfloat16": record(
+            "DTIKMeans",
+            "CPU x",
+            600.0,
+            keep_freed_memory=True,
+            config={"precision": "'bfloat16'"},
+        ),
+        # STDAC's network alone, and how much slower its epoch is.
+        "STDACClustering__cpu": record(
+            "STDACClustering",
+            "CPU x",
+            50.0,
+            network_alone={"images_per_second": {"forward_backward": 150.0}},
+        ),
     }
     for name, fields in records.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(fields))
-    rows = {row[:5]: row for row in bench.throughput_rows(tmp_path)}
-    gpu = ("DTIKMeans", "skdeepclust", "NVIDIA H100", "16", "default")
-    assert rows[gpu][-3:] == ("6000", "", "3.0x")
-    assert rows[("DTIKMeans", "authors'", "NVIDIA H100", "16", "default")][-1] == ""
-    cpu = ("DTIGaussianMixture", "skdeepclust", "CPU x", "16", "default")
-    assert rows[cpu][-1] == ""
-    kept = ("DTIKMeans", "skdeepclust", "CPU x", "16", "keep freed")
-    assert rows[kept][-3:] == ("400", "50%", "4.0x")
-    assert rows[("DTIKMeans", "skdeepclust", "CPU x", "16", "default")][-1] == ""
-    assert len(rows) == 7
+    rows = {row[:6]: row for row in bench.throughput_rows(tmp_path)}
+    gpu = ("DTIKMeans", "skdeepclust", "NVIDIA H100", "16", "default", "float32")
+    assert rows[gpu][-4:] == ("6000", "", "3.0x", "")
+    authors_gpu = ("DTIKMeans", "authors'", "NVIDIA H100", "16", "default", "float32")
+    assert rows[authors_gpu][-2] == ""
+    cpu = ("DTIGaussianMixture", "skdeepclust", "CPU x", "16", "default", "float32")
+    assert rows[cpu][-2] == ""
+    kept = ("DTIKMeans", "skdeepclust", "CPU x", "16", "keep freed", "float32")
+    assert rows[kept][-4:-1] == ("400", "50%", "4.0x")
+    default = ("DTIKMeans", "skdeepclust", "CPU x", "16", "default", "float32")
+    assert rows[default][-2] == ""
+    bf16 = ("DTIKMeans", "skdeepclust", "CPU x", "16", "keep freed", "bfloat16")
+    assert rows[bf16][-4:-1] == ("600", "", "6.0x")
+    stdac = ("STDACClustering", "skdeepclust", "CPU x", "16", "default", "float32")
+    assert rows[stdac][-1] == "150 (3.0x)"
+    assert len(rows) == 9
 
 
 def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
@@ -367,3 +388,12 @@ def test_table_rebuilds_the_results_readme_and_the_readme_block(
     bench.main(["--table", "--results-dir", str(other)])
     assert (other / "README.md").exists()
     assert readme.read_text() == README_TEXT
+
+
+def test_speed_records_of_cpus_with_other_units_are_kept_apart(bench):
+    assert bench._device_file_tag("CPU Xeon (AMX, 2 cores)") == "cpu-amx"
+    assert bench._device_file_tag("CPU EPYC (AVX-512, 2 cores)") == "cpu-avx512"
+    assert bench._device_file_tag("CPU EPYC (AVX2, 2 cores)") == "cpu-avx2"
+    # Records from before the units were recorded.
+    assert bench._device_file_tag("CPU x86_64 (2 cores)") == "cpu"
+    assert bench._device_file_tag("NVIDIA H100 80GB HBM3") == "cuda"

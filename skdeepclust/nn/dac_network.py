@@ -81,11 +81,34 @@ class _BatchStatisticsNorm:
                 x, None, None, self.weight, self.bias, True, 0.0, self.eps
             )
         grouped = x.unflatten(0, (-1, group))
-        dims = [1, *range(3, grouped.dim())]
-        var, mean = torch.var_mean(grouped, dim=dims, correction=0, keepdim=True)
+        var, mean = _group_var_mean(grouped)
         shape = (1, 1, -1) + (1,) * (grouped.dim() - 3)
         scale = self.weight.view(shape) * torch.rsqrt(var + self.eps)
-        return ((grouped - mean) * scale + self.bias.view(shape)).flatten(0, 1)
+        # One pass over the activations: x * scale + (bias - mean * scale).
+        shift = self.bias.view(shape) - mean * scale
+        return torch.addcmul(shift, grouped, scale).flatten(0, 1)
+
+
+def _group_var_mean(grouped):
+    """Biased variance and mean of each group (axis 1) and channel (axis 2)
+    of ``grouped`` (G, g, C, ...), shaped to broadcast against it.
+
+    Feature maps are reduced over their contiguous spatial axes first, per
+    sample (mean, then the norm of the deviations: a two-pass variance, with
+    torch's fast sum and norm kernels rather than its slower ``var_mean``),
+    and the per-sample moments are then pooled over the group.
+    """
+    if grouped.dim() == 3:
+        return torch.var_mean(grouped, dim=1, correction=0, keepdim=True)
+    spatial = grouped.flatten(3)
+    mean = spatial.mean(dim=3, keepdim=True)
+    deviations = torch.linalg.vector_norm(spatial - mean, dim=3)
+    var, mean = deviations**2 / spatial.shape[3], mean.squeeze(3)
+    group_mean = mean.mean(dim=1, keepdim=True)
+    # Law of total variance: within-sample variance plus variance of means.
+    group_var = (var + (mean - group_mean) ** 2).mean(dim=1, keepdim=True)
+    shape = group_mean.shape + (1,) * (grouped.dim() - 3)
+    return group_var.view(shape), group_mean.view(shape)
 
 
 class _BatchNorm2d(_BatchStatisticsNorm, nn.BatchNorm2d):
