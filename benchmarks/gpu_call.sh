@@ -4,7 +4,8 @@
 # The first call (START=1) copies the tree and the data (DATA: a folder with
 # mnist/, fashion-mnist/, usps/ that travelled with the command), measures
 # each estimator's speed alone (THROUGHPUT=1; AUTHORS_DTI: the src/ folder of
-# a dti-clustering checkout, to time the authors' code as well) and its peak
+# a dti-clustering checkout, AUTHORS_MMDC: a checkout of guysrn/mmdc, to time
+# the authors' code as well; then again in bfloat16) and its peak
 # memory on all of MNIST (MEMORY=1, about a minute per run), then starts
 # the PLAN with JOBS runs at once, detached, so that it goes on after the
 # command returns. Every call then waits until the plan is done or UNTIL
@@ -32,7 +33,11 @@ if [ -n "$START" ]; then
         # The authors' DTI code in the same invocation, when AUTHORS_DTI is set.
         python3 benchmarks/throughput.py --device cuda --epochs 2 \
             ${AUTHORS_DTI:+--authors-src "$AUTHORS_DTI"} \
+            ${AUTHORS_MMDC:+--authors-mmdc-src "$AUTHORS_MMDC"} \
             --results-dir $C/out/throughput 2>&1 | tee $C/out/throughput.log
+        python3 benchmarks/throughput.py --device cuda --epochs 2 \
+            --precision bfloat16 --results-dir $C/out/throughput 2>&1 \
+            | tee -a $C/out/throughput.log
     fi
     if [ -n "$MEMORY" ]; then
         # Peak device memory of a fit on all of MNIST, uint8 input (kept

@@ -843,8 +843,11 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
 
 
 def _precision(record):
-    precision = ast.literal_eval(record.get("config", {}).get("precision", "None"))
-    return precision or "float32"
+    # Ours record it in their config (as a repr); the authors' code has none.
+    config = record.get("config")
+    if isinstance(config, dict) and "precision" in config:
+        return ast.literal_eval(config["precision"])
+    return "float32"
 
 
 def _load(record):
