@@ -786,8 +786,9 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
     FLOP/s as a share of the machine's dense float32 matmul rate, measured
     in the same run (empty in records that predate it). The authors' code
     runs in float32 only: a bfloat16 row's ratio compares with their float32.
-    The last column (STDAC) is its network's forward and backward passes
-    alone on training batches, and how many times slower the epoch is.
+    The last column is the network alone and how many times slower the
+    epoch is: STDAC's forward and backward passes on training batches, MMDC's
+    whole step (evaluation forward, training forward and backward, SGD).
     """
     records = [
         json.loads(path.read_text()) for path in sorted(throughput_dir.glob("*.json"))
@@ -818,7 +819,7 @@ def throughput_rows(throughput_dir=RESULTS / "throughput"):
         )
         fraction = r.get("matmul_fraction")
         alone = r.get("network_alone", {}).get("images_per_second", {})
-        alone = alone.get("forward_backward")
+        alone = alone.get("forward_backward") or alone.get("step")
         alone = (
             f"{alone:.0f} ({alone / r['train_images_per_second']:.1f}x)"
             if alone

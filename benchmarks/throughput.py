@@ -167,7 +167,48 @@ def measure(name, X, *, seed, device, epochs, precision="float32"):
     }
     if name == "STDACClustering":
         record["network_alone"] = network_alone(estimator, X, device)
+    if name == "MMDCClustering":
+        record["network_alone"] = mmdc_network_alone(estimator, X, device)
     return record
+
+
+def mmdc_network_alone(estimator, X, device, seconds=10.0):
+    """Images/s of MMDC's network alone doing a training step's work: the
+    evaluation-mode forward pass that assigns the targets, the training
+    forward and backward passes and the SGD step, on ``batch_size`` images
+    of ``X`` in their deterministic view (no augmentation, no assignment)."""
+    import torch
+    import torch.nn.functional as F
+
+    from skdeepclust.base import as_float_images
+
+    network, optimizer = estimator.network_, estimator._current_optimizer()
+    size = estimator.batch_size
+    images = torch.from_numpy(X).to(device)
+    views = [
+        estimator._eval_view(as_float_images(images[start : start + size]).unsqueeze(1))
+        for start in range(0, len(X) - size + 1, size)
+    ]
+    targets = torch.eye(estimator.n_clusters, device=device)[
+        torch.arange(size, device=device) % estimator.n_clusters
+    ]
+    clock, n_images = EpochClock(device), 0
+    with estimator._autocast():
+        while not clock.wall or sum(clock.wall) < seconds:
+            for view in views:
+                network.eval()
+                with torch.no_grad():
+                    network(view)
+                network.train()
+                loss = F.mse_loss(network(view), targets)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                n_images += len(view)
+            clock(None, None)
+    network.eval()
+    rate = round(n_images / sum(clock.wall), 1)
+    return {"batch_size": size, "images_per_second": {"step": rate}}
 
 
 def network_alone(estimator, X, device, seconds=10.0):

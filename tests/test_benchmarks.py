@@ -129,6 +129,13 @@ def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_
             50.0,
             network_alone={"images_per_second": {"forward_backward": 150.0}},
         ),
+        # MMDC's network doing a whole step's work alone.
+        "MMDCClustering__cpu": record(
+            "MMDCClustering",
+            "CPU x",
+            700.0,
+            network_alone={"images_per_second": {"step": 770.0}},
+        ),
     }
     for name, fields in records.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(fields))
@@ -147,7 +154,9 @@ def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_
     assert rows[bf16][-4:-1] == ("600", "", "6.0x")
     stdac = ("STDACClustering", "skdeepclust", "CPU x", "16", "default", "float32")
     assert rows[stdac][-1] == "150 (3.0x)"
-    assert len(rows) == 9
+    mmdc = ("MMDCClustering", "skdeepclust", "CPU x", "16", "default", "float32")
+    assert rows[mmdc][-1] == "770 (1.1x)"
+    assert len(rows) == 10
 
 
 def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
