@@ -221,6 +221,7 @@ def test_report_renders_in_headless_chromium(cli_run):
         (["{root}/crops", "-k", "2", "--estimator", "kmeans"], "invalid choice"),
         (["{root}/crops", "-k", "2", "-o", "{root}/no/report.html"], "--output"),
         (["{root}/crops", "-k", "2", "--device", "tpu"], "--device"),
+        (["{root}/crops", "-k", "2", "--precision", "float16"], "invalid choice"),
     ],
 )
 def test_cli_errors_exit_with_status_2(tmp_path, capsys, arguments, message):
@@ -241,6 +242,8 @@ def test_make_estimator_schedules_are_valid(name, max_epochs):
     estimator = make_estimator(name, 3, max_epochs=max_epochs)
     estimator._validate_params()
     assert estimator.max_epochs == (max_epochs or (20 if name == "mmdc" else 30))
+    assert estimator.precision == "float32"
+    assert make_estimator(name, 3, precision="bfloat16").precision == "bfloat16"
 
 
 # One epoch on noise: some fits put everything in one cluster, which the
