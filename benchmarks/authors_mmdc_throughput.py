@@ -44,7 +44,6 @@ import random
 import sys
 import tempfile
 import types
-from pathlib import Path
 
 import numpy as np
 from run import _device_name
@@ -52,8 +51,7 @@ from throughput import (
     FLOP_COUNT_SAMPLES,
     EpochClock,
     _auto_device,
-    measure_each,
-    speed_parser,
+    authors_main,
 )
 
 # README.md of the authors' repository, MNIST command; main.py's defaults.
@@ -262,18 +260,7 @@ def check_src(parser, src):
 
 
 def main(argv=None):
-    parser = speed_parser(__doc__.split("\n\n")[0], MODELS, "cpu")
-    parser.add_argument("--authors-src", type=Path, required=True)
-    args = parser.parse_args(argv)
-    check_src(parser, args.authors_src)
-    src = args.authors_src.resolve()
-    measure_each(
-        args,
-        [
-            ("authors-", name, measure, {"src": src}, not args.default_malloc)
-            for name in args.estimator or MODELS
-        ],
-    )
+    authors_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

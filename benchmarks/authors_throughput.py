@@ -26,7 +26,6 @@ module that raises on use is put in its place.
 
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
 from run import _device_name, as_unit_float
@@ -34,9 +33,8 @@ from throughput import (
     FLOP_COUNT_SAMPLES,
     EpochClock,
     _auto_device,
+    authors_main,
     count_flops,
-    measure_each,
-    speed_parser,
 )
 
 # configs/mnist.yml of the authors' repository.
@@ -160,18 +158,7 @@ def check_src(parser, src):
 
 
 def main(argv=None):
-    parser = speed_parser(__doc__.split("\n\n")[0], MODELS, "cpu")
-    parser.add_argument("--authors-src", type=Path, required=True)
-    args = parser.parse_args(argv)
-    check_src(parser, args.authors_src)
-    src = args.authors_src.resolve()
-    measure_each(
-        args,
-        [
-            ("authors-", name, measure, {"src": src}, not args.default_malloc)
-            for name in args.estimator or MODELS
-        ],
-    )
+    authors_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -406,26 +406,40 @@ def main(argv=None):
     if args.authors_src is not None:
         import authors_throughput
 
-        authors_throughput.check_src(parser, args.authors_src)
-        src = {"src": args.authors_src.resolve()}
-        jobs += [
-            ("authors-", name, authors_throughput.measure, src, keep)
-            for name in names
-            if name in authors_throughput.MODELS
-            for keep in settings
-        ]
+        jobs += authors_jobs(
+            parser, authors_throughput, args.authors_src, names, settings
+        )
     if args.authors_mmdc_src is not None:
         import authors_mmdc_throughput
 
-        authors_mmdc_throughput.check_src(parser, args.authors_mmdc_src)
-        src = {"src": args.authors_mmdc_src.resolve()}
-        jobs += [
-            ("authors-", name, authors_mmdc_throughput.measure, src, keep)
-            for name in names
-            if name in authors_mmdc_throughput.MODELS
-            for keep in settings
-        ]
+        jobs += authors_jobs(
+            parser, authors_mmdc_throughput, args.authors_mmdc_src, names, settings
+        )
     measure_each(args, jobs)
+
+
+def authors_jobs(parser, script, src, names, settings):
+    """``measure_each`` jobs timing the authors' code that ``script`` (an
+    ``authors_*`` module: ``check_src``, ``measure``, ``MODELS``) runs from
+    the checkout ``src``."""
+    script.check_src(parser, src)
+    kwargs = {"src": src.resolve()}
+    return [
+        ("authors-", name, script.measure, kwargs, keep)
+        for name in names
+        if name in script.MODELS
+        for keep in settings
+    ]
+
+
+def authors_main(script, argv=None):
+    """The command line of an ``authors_*`` script (its docstring, its models)."""
+    parser = speed_parser(script.__doc__.split("\n\n")[0], script.MODELS, "cpu")
+    parser.add_argument("--authors-src", type=Path, required=True)
+    args = parser.parse_args(argv)
+    names = args.estimator or list(script.MODELS)
+    settings = [not args.default_malloc]
+    measure_each(args, authors_jobs(parser, script, args.authors_src, names, settings))
 
 
 if __name__ == "__main__":
