@@ -4,7 +4,7 @@ Fits every estimator on scikit-learn's digits with the small-set settings of
 ``tests/digits_configs.py`` (those of ``score_vs_accuracy.py``), seeds 0-7,
 one CPU thread, once in float32 and once in bfloat16, and prints the ACC of
 every seed, the mean, minimum and maximum of each precision and the mean
-per-seed difference. The records (with the machine, its CPU flags and the
+per-seed difference. The records (with the machine, its CPU's units and the
 versions) go to ``benchmarks/results/precision/digits__<estimator>.json``::
 
     python benchmarks/experiments/precision.py [ESTIMATOR ...]
@@ -31,22 +31,6 @@ from score_vs_accuracy import ESTIMATORS  # noqa: E402
 SEEDS = range(8)
 PRECISIONS = ("float32", "bfloat16")
 RESULTS = HERE.parent / "results" / "precision"
-
-
-def _cpu_info():
-    """The CPU's model name and which of its vector and bfloat16 units it has."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return {}
-    fields = dict(line.split(":", 1) for line in lines if ":" in line)
-    fields = {key.strip(): value.strip() for key, value in fields.items()}
-    flags = fields.get("flags", "").split()
-    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
-    return {
-        "model": fields.get("model name"),
-        "flags": [flag for flag in wanted if flag in flags],
-    }
 
 
 def main(names):
@@ -86,7 +70,6 @@ def main(names):
             "mean_difference": float(difference.mean()),
             "fit_cpu_seconds": seconds,
             "device": _device_name(torch.device("cpu")),
-            "cpu": _cpu_info(),
             "torch_threads": torch.get_num_threads(),
             "command": "python benchmarks/experiments/precision.py " + name,
             "git_commit": _git_commit(),
