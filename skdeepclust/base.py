@@ -401,6 +401,30 @@ def float32_region(device):
     return torch.autocast(device.type, enabled=False)
 
 
+def _flushes_denormals():
+    """Whether this thread flushes float32 denormals to zero (x86 FTZ/DAZ)."""
+    return bool(torch.tensor([1e-39]).mul(1.0).item() == 0.0)
+
+
+@contextlib.contextmanager
+def _flushing_denormals():
+    """Flush denormal floats to zero on this thread, then restore the mode.
+
+    Values below 1.2e-38 in magnitude (gradients of DTI GMM's near-zero
+    responsibilities, for one) make x86 arithmetic many times slower;
+    flushed to zero, a DTI GMM epoch on one CPU thread runs about a third
+    faster. torch sets the mode of the calling thread only: with several
+    threads, torch's worker threads keep theirs.
+    """
+    previous = _flushes_denormals()
+    supported = torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if supported:
+            torch.set_flush_denormal(previous)
+
+
 # mallopt's parameter numbers (glibc's malloc.h).
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -1047,7 +1071,7 @@ class BaseDeepClusterer(
         first_epoch = len(self.loss_curve_)
         last_epoch = first_epoch + self.max_epochs
         fit_start = time.perf_counter()
-        with _GracefulInterrupt():
+        with _GracefulInterrupt(), _flushing_denormals():
             for epoch in range(first_epoch, last_epoch):
                 start = time.perf_counter()
                 if self.verbose:
@@ -1189,7 +1213,7 @@ class BaseDeepClusterer(
         size = self._inference_batch_size
         pad = self._pads_inference_batches()
         outputs = []
-        with torch.no_grad():
+        with torch.no_grad(), _flushing_denormals():
             for start in range(0, X.shape[0], size):
                 batch = as_float_images(X[start : start + size].to(self.device_))
                 n_rows = batch.shape[0]

@@ -298,3 +298,28 @@ def test_keep_freed_memory_sets_glibc_thresholds_only_on_linux(monkeypatch):
         assert keep_freed_memory() is True
     monkeypatch.setattr(sys, "platform", "darwin")
     assert keep_freed_memory() is False
+
+
+@pytest.mark.parametrize("flushing_before", [False, True])
+def test_fit_and_predict_flush_denormals_then_restore_the_mode(flushing_before):
+    # Denormals slow x86 arithmetic many times over (DTI GMM's gradients
+    # have them); fit and inference flush them, and leave the mode as found.
+    from skdeepclust.base import _flushes_denormals
+
+    X = np.random.RandomState(0).rand(40, 4, 4).astype(np.float32)
+    during = []
+    estimator = GradientKMeans(
+        max_epochs=2, device="cpu", random_state=0,
+        callback=lambda est, info: during.append(_flushes_denormals()),
+    )  # fmt: skip
+    supported = torch.set_flush_denormal(flushing_before)
+    try:
+        if not supported:
+            pytest.skip("this CPU cannot flush denormals")
+        estimator.fit(X)
+        assert during == [True, True]
+        assert _flushes_denormals() is flushing_before
+        estimator.predict(X)
+        assert _flushes_denormals() is flushing_before
+    finally:
+        torch.set_flush_denormal(False)
