@@ -207,7 +207,8 @@ class SpatialTransformer(nn.Module):
     def forward(self, x, return_theta=False):
         theta = self.localization(x)
         # Sampling grids and bilinear weights in float32, also where the
-        # networks run in bfloat16 (autocast): half a pixel is 1/W there.
+        # networks run in bfloat16 (autocast): bfloat16 would round every
+        # sampling position, and the gradients through it, to 8 bits.
         with torch.autocast(x.device.type, enabled=False):
             theta = theta.float()
             out = sample(x.float(), theta, self.sampling)
