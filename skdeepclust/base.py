@@ -1213,15 +1213,14 @@ class BaseDeepClusterer(
         size = self._inference_batch_size
         pad = self._pads_inference_batches()
         outputs = []
-        with torch.no_grad(), _flushing_denormals():
+        with torch.no_grad(), _flushing_denormals(), self._autocast():
             for start in range(0, X.shape[0], size):
                 batch = as_float_images(X[start : start + size].to(self.device_))
                 n_rows = batch.shape[0]
                 if pad and n_rows < size:
                     padding = batch.new_zeros((size - n_rows, *batch.shape[1:]))
                     batch = torch.cat([batch, padding])
-                with self._autocast():
-                    output = function(batch)[:n_rows]
+                output = function(batch)[:n_rows]
                 if output.is_floating_point() and output.dtype != torch.float64:
                     output = output.float()
                 if check_finite:

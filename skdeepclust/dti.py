@@ -85,7 +85,6 @@ class _DTIModel(torch.nn.Module):
         """
         betas = self.transformer(images, n_active)
         with float32_region(images.device):
-            betas = _as_float32(betas)
             transformed = self.transformer.apply(self.prototypes, betas)
             costs = ((images.unsqueeze(1) - transformed) ** 2).flatten(2).mean(2)
         return transformed.expand(images.shape[0], *transformed.shape[1:]), costs
@@ -128,7 +127,6 @@ class _DTIGMMModel(_DTIModel):
         """Transformed means (B, K, C, H, W) and negative log-likelihoods (B, K)."""
         betas = self.transformer(images, n_active)
         with float32_region(images.device):
-            betas = _as_float32(betas)
             means, sigmas = self.transformer.apply(
                 self.prototypes, betas, followers=self.sigmas
             )
@@ -154,11 +152,6 @@ class _DTIGMMModel(_DTIModel):
         self.sigmas[target] = self.sigmas[source]
         self.mixing_logits[target] = self.mixing_logits[source]
         super().restart_from(target, source, optimizer)
-
-
-def _as_float32(betas):
-    """Transformation parameters in float32 (the encoder may run in bfloat16)."""
-    return [None if beta is None else beta.float() for beta in betas]
 
 
 def _copy_adam_rows(optimizer, parameter, target, source):

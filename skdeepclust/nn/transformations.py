@@ -576,8 +576,12 @@ class PrototypeTransformer(nn.Module):
         if not self.needs_parameters(n_active):
             return [None] * n_active
         features = self.encoder(images)
+        # float32 whatever the encoder computes in (autocast): the
+        # transformations they parameterise are geometry.
         return [
-            self.heads[str(index)](features) if str(index) in self.heads else None
+            self.heads[str(index)](features).float()
+            if str(index) in self.heads
+            else None
             for index in range(n_active)
         ]
 
