@@ -165,11 +165,34 @@ def measure(name, X, *, seed, device, epochs, precision="float32"):
         "seed": seed,
         "git_commit": _git_commit(),
     }
-    if name == "STDACClustering":
-        record["network_alone"] = network_alone(estimator, X, device)
-    if name == "MMDCClustering":
-        record["network_alone"] = mmdc_network_alone(estimator, X, device)
+    if name in NETWORK_ALONE:
+        record["network_alone"] = NETWORK_ALONE[name](estimator, X, device)
     return record
+
+
+def _images_per_second(step, batches, device, seconds):
+    """Images/s of ``step(batch)`` over ``batches``, repeated for ``seconds``."""
+    clock, n_images = EpochClock(device), 0
+    while not clock.wall or sum(clock.wall) < seconds:
+        for batch in batches:
+            step(batch)
+            n_images += len(batch)
+        clock(None, None)
+    return round(n_images / sum(clock.wall), 1)
+
+
+def _float_batches(X, size, device):
+    """Whole batches of ``size`` images of ``X`` on ``device``: (n, 1, H, W),
+    in [0, 1]."""
+    import torch
+
+    from skdeepclust.base import as_float_images
+
+    images = torch.from_numpy(X).to(device)
+    return [
+        as_float_images(images[start : start + size]).unsqueeze(1)
+        for start in range(0, len(X) - size + 1, size)
+    ]
 
 
 def mmdc_network_alone(estimator, X, device, seconds=10.0):
@@ -180,81 +203,69 @@ def mmdc_network_alone(estimator, X, device, seconds=10.0):
     import torch
     import torch.nn.functional as F
 
-    from skdeepclust.base import as_float_images
-
     network, optimizer = estimator.network_, estimator._current_optimizer()
     size = estimator.batch_size
-    images = torch.from_numpy(X).to(device)
-    views = [
-        estimator._eval_view(as_float_images(images[start : start + size]).unsqueeze(1))
-        for start in range(0, len(X) - size + 1, size)
-    ]
+    views = [estimator._eval_view(b) for b in _float_batches(X, size, device)]
     targets = torch.eye(estimator.n_clusters, device=device)[
         torch.arange(size, device=device) % estimator.n_clusters
     ]
-    clock, n_images = EpochClock(device), 0
+
+    def step(view):
+        network.eval()
+        with torch.no_grad():
+            network(view)
+        network.train()
+        loss = F.mse_loss(network(view), targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
     with estimator._autocast():
-        while not clock.wall or sum(clock.wall) < seconds:
-            for view in views:
-                network.eval()
-                with torch.no_grad():
-                    network(view)
-                network.train()
-                loss = F.mse_loss(network(view), targets)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                n_images += len(view)
-            clock(None, None)
+        rate = _images_per_second(step, views, device, seconds)
     network.eval()
-    rate = round(n_images / sum(clock.wall), 1)
     return {"batch_size": size, "images_per_second": {"step": rate}}
 
 
-def network_alone(estimator, X, device, seconds=10.0):
+def stdac_network_alone(estimator, X, device, seconds=10.0):
     """Images/s of STDAC's network alone: forward and backward of training
-    batches (``batch_size`` images of ``X``, minus the mean pixel), then the
-    same with the Adam step, for about ``seconds`` each."""
+    batches (``batch_size`` images of ``X``, minus the mean pixel), the same
+    with the Adam step, and the pseudo-labels' evaluation-mode passes, for
+    about ``seconds`` each."""
     import torch
-
-    from skdeepclust.base import as_float_images
 
     network, optimizer = estimator.network_, estimator._current_optimizer()
     size = estimator.batch_size
-    images = torch.from_numpy(X).to(device)
-    batches = [
-        as_float_images(images[start : start + size]).unsqueeze(1)
-        - estimator.mean_pixel_
-        for start in range(0, len(X) - size + 1, size)
-    ]
+    batches = [b - estimator.mean_pixel_ for b in _float_batches(X, size, device)]
+
+    def train_step(batch, with_step):
+        loss = torch.log(network(batch)).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if with_step:
+            optimizer.step()
+
     network.train()
     rates = {}
     with estimator._autocast():
         for with_step in (False, True):
-            clock, n_images = EpochClock(device), 0
-            while not clock.wall or sum(clock.wall) < seconds:
-                for batch in batches:
-                    loss = torch.log(network(batch)).mean()
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    if with_step:
-                        optimizer.step()
-                    n_images += len(batch)
-                clock(None, None)
             key = "forward_backward_step" if with_step else "forward_backward"
-            rates[key] = round(n_images / sum(clock.wall), 1)
+            rates[key] = _images_per_second(
+                lambda batch: train_step(batch, with_step), batches, device, seconds
+            )
         network.eval().use_batch_statistics(True, group_size=size)
-        passes = torch.cat(batches).split(1024)
-        clock, n_images = EpochClock(device), 0
         with torch.no_grad():
-            while not clock.wall or sum(clock.wall) < seconds:
-                for part in passes:
-                    network(part)
-                    n_images += len(part)
-                clock(None, None)
-        rates["pseudo_label_forward"] = round(n_images / sum(clock.wall), 1)
+            rates["pseudo_label_forward"] = _images_per_second(
+                network, torch.cat(batches).split(1024), device, seconds
+            )
     network.use_batch_statistics(estimator.bn_statistics == "batch")
     return {"batch_size": size, "images_per_second": rates}
+
+
+# What each estimator's record says of its network alone (see the docstring).
+NETWORK_ALONE = {
+    "STDACClustering": stdac_network_alone,
+    "MMDCClustering": mmdc_network_alone,
+}
 
 
 def _auto_device():
