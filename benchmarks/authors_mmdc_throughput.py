@@ -62,6 +62,7 @@ MNIST_COMMAND = [
     "--rot_degree", "25",
 ]  # fmt: skip
 MODELS = {"MMDCClustering": "MultiModalDeepClustering"}
+_TORCHVISION_SCHEMAS = None
 CUDA_WORKERS = 8
 
 
@@ -88,15 +89,14 @@ def _import_torchvision():
             raise
         for name in [m for m in sys.modules if m.startswith("torchvision")]:
             del sys.modules[name]
-        library = torch.library.Library("torchvision", "DEF")
+        # Kept for the process's life: schemas go with their Library object.
+        global _TORCHVISION_SCHEMAS
+        _TORCHVISION_SCHEMAS = torch.library.Library("torchvision", "DEF")
         for op in ("nms", "qnms"):
-            library.define(
+            _TORCHVISION_SCHEMAS.define(
                 f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor"
             )
         import torchvision  # noqa: F401
-
-        return library
-    return None
 
 
 def _import_authors_code(src):
@@ -108,12 +108,11 @@ def _import_authors_code(src):
         "sklearn.cluster.k_means_",
         types.SimpleNamespace(k_means=sklearn.cluster.k_means),
     )
-    keep = _import_torchvision()
+    _import_torchvision()
     sys.path.insert(0, str(src))
     import data_handling.datasets
     import mmdc
 
-    mmdc._torchvision_schemas = keep
     return mmdc, data_handling.datasets
 
 
