@@ -103,6 +103,21 @@ def make_estimator(name, seed, device, params):
     return estimator_class(**{"random_state": seed, "device": device, **params})
 
 
+def authors_configuration(estimator, dataset):
+    """The authors' parameters of ``estimator`` for ``dataset`` (``--authors``).
+
+    MMDC's authors give MNIST's recipe only, which the benchmarks use on
+    every dataset; KMeans has no configuration to take.
+    """
+    from skdeepclust import authors_params
+
+    if estimator == "KMeans":
+        return {}
+    if estimator == "MMDCClustering":
+        dataset = "mnist"
+    return authors_params(estimator, dataset)
+
+
 def _parse_params(pairs):
     params = {}
     for pair in pairs or []:
@@ -301,6 +316,10 @@ def run(args):
     malloc_tuned = False if args.default_malloc else keep_freed_memory()
     X, y = load_dataset(args.dataset, args.data_home, args.max_samples, args.seed)
     params = _parse_params(args.param)
+    if args.authors:
+        of = args.dataset if args.authors is True else args.authors
+        params = {**authors_configuration(args.estimator, of), **params}
+        args.tag = args.tag or ("paper" if of == args.dataset else f"authors-{of}")
     names = [args.estimator]
     if args.estimator != "KMeans" and not args.no_baseline:
         names.append("KMeans")
@@ -344,6 +363,10 @@ def run(args):
             "estimator": name,
             "tag": args.tag if name == args.estimator else None,
             "params": {k: repr(v) for k, v in estimator.get_params().items()},
+            # What the parameters left to "auto" became.
+            "auto_params": {
+                k: repr(v) for k, v in getattr(estimator, "_auto_resolved", {}).items()
+            },
             **common,
             "load_average_end": round(os.getloadavg()[0], 2),
             **measured,
@@ -438,6 +461,8 @@ STDAC_AUTHORS_LAYERS = {"mnist": 2, "fashion_mnist": 3}
 # Words for the parts of a tag ("st2-runningbn", "digits-affine-18ep").
 TAG_WORDS = {
     "paper": "authors' configuration",
+    "defaults": "default parameters",
+    "authors": "authors' settings",
     "runningbn": "running BN statistics",
     "batchfitbn": "batch statistics",
     "batchbn": "batch statistics also when predicting",
@@ -470,8 +495,10 @@ def is_full_scale(record):
 def is_authors_configuration(record):
     """Whether a record ran the authors' configuration for its dataset.
 
-    DTI: the defaults on MNIST, tag ``paper`` elsewhere; MMDC: its defaults,
-    the authors' MNIST recipe (the only one they give for these datasets);
+    DTI: tag ``paper`` (``--authors``), or on MNIST an untagged run with the
+    authors' parameters (the defaults before they became ``"auto"``); MMDC:
+    the authors' MNIST recipe (the only one they give for these datasets),
+    tagged ``paper`` or untagged with its parameters;
     STDAC: the present code (batch statistics) with the layer count of the
     paper's best result; KMeans: the baseline without a tag.
     """
@@ -479,8 +506,14 @@ def is_authors_configuration(record):
     estimator, dataset = record["estimator"], record["dataset"]
     if dataset not in FULL_SIZE or dataset == "digits":
         return False
-    if estimator == "KMeans" or estimator == "MMDCClustering":
+    if estimator == "KMeans":
         return tag == ""
+    if estimator == "MMDCClustering":
+        # Untagged runs from before the defaults became "auto" were the
+        # authors' recipe; their recorded parameters say so.
+        return tag in ("", "paper") and _has_params(
+            record, authors_configuration(estimator, dataset)
+        )
     if estimator == "STDACClustering":
         layers = STDAC_AUTHORS_LAYERS.get(dataset)
         return layers is not None and (
@@ -488,7 +521,23 @@ def is_authors_configuration(record):
             or tag == f"st{layers}-batchfitbn"
             or (tag == "" and dataset == "mnist")
         )
-    return tag == ("" if dataset == "mnist" else "paper")
+    return tag == "paper" or (
+        tag == ""
+        and dataset == "mnist"
+        and _has_params(record, authors_configuration(estimator, dataset))
+    )
+
+
+def _authors_configuration_or_empty(estimator, dataset):
+    try:
+        return authors_configuration(estimator, dataset)
+    except ValueError:
+        return {}
+
+
+def _has_params(record, params):
+    """Whether the recorded estimator had every parameter of ``params``."""
+    return all(_param(record, name) == value for name, value in params.items())
 
 
 def configuration_name(record):
@@ -498,14 +547,19 @@ def configuration_name(record):
     if estimator == "KMeans" and not tag:
         name = f"raw pixels, best of {_param(record, 'n_init') or 10} initialisations"
     elif not tag:
-        # The defaults are the authors' MNIST settings.
-        name = {"mnist": "authors' configuration", "digits": "default parameters"}.get(
-            dataset, "authors' MNIST settings"
-        )
+        # Untagged: the defaults of the run's time, which before "auto" were
+        # the authors' MNIST settings (the recorded parameters tell).
+        name = "default parameters"
+        if dataset != "digits" and _has_params(
+            record, _authors_configuration_or_empty(estimator, "mnist")
+        ):
+            name = (
+                "authors' configuration"
+                if dataset == "mnist"
+                else "authors' MNIST settings"
+            )
         if estimator == "STDACClustering" and _param(record, "n_st_layers") is not None:
             name += ", " + _st_layers(_param(record, "n_st_layers"))
-        if dataset != "digits":
-            name += " (default parameters)"
     else:
         name = _tag_words(tag)
     if not is_full_scale(record):
@@ -1108,6 +1162,16 @@ def main(argv=None):
         action="append",
         metavar="NAME=VALUE",
         help="estimator parameter (Python literal), repeatable",
+    )
+    parser.add_argument(
+        "--authors",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="DATASET",
+        help="the authors' configuration for the dataset, or for DATASET "
+        "(skdeepclust.authors_params; --param overrides it); tag 'paper', or "
+        "'authors-DATASET' for another dataset's, unless --tag says otherwise",
     )
     parser.add_argument("--tag", help="label for a non-default configuration")
     parser.add_argument(

@@ -1,6 +1,7 @@
 """Deep image clustering with a scikit-learn API."""
 
 from skdeepclust import cluster_metrics, datasets, inspection
+from skdeepclust._authors import authors_params
 from skdeepclust.dti import DTIGaussianMixture, DTIKMeans
 from skdeepclust.mmdc import MMDCClustering
 from skdeepclust.stdac import STDACClustering
@@ -12,6 +13,7 @@ __all__ = [
     "DTIKMeans",
     "MMDCClustering",
     "STDACClustering",
+    "authors_params",
     "cluster_metrics",
     "datasets",
     "inspection",

@@ -684,14 +684,75 @@ def _to_device(value, device):
 # --------------------------------------------------------------------------
 
 
-#: The ``_parameter_constraints`` of ``lr_milestones`` and ``lr_gamma``, the
-#: learning-rate schedule every estimator offers (the learning rate is
-#: multiplied by ``lr_gamma`` at each epoch of ``lr_milestones``); an
-#: estimator merges them into its own constraints.
+#: The ``_parameter_constraints`` of ``max_epochs``, ``lr_milestones`` and
+#: ``lr_gamma``, the schedule every estimator offers (the learning rate is
+#: multiplied by ``lr_gamma`` at each epoch of ``lr_milestones``), each of
+#: the first two possibly ``"auto"`` (the estimator then sets
+#: ``_auto_schedule``); an estimator merges them into its own constraints.
 SCHEDULE_CONSTRAINTS = {
-    "lr_milestones": ["array-like"],
+    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "lr_milestones": ["array-like", StrOptions({"auto"})],
     "lr_gamma": [Interval(Real, 0, None, closed="neither")],
 }
+
+
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
+
+
+def auto_max_epochs(n_samples, reference_n_samples, reference_epochs, exponent):
+    """The number of epochs ``max_epochs="auto"`` gives ``n_samples`` images.
+
+    The reference configuration (an authors' one) trains
+    ``reference_epochs`` epochs of ``reference_n_samples`` images. A dataset
+    at least that large gets the reference's epochs; a smaller one
+    ``reference_epochs * (reference_n_samples / n_samples) ** exponent``,
+    rounded up: with ``exponent=0`` as many epochs (fewer optimisation
+    steps, the smaller the data), with 1 as many steps, in between more
+    epochs but fewer steps.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of training images.
+    reference_n_samples : int
+        Number of images of the reference configuration.
+    reference_epochs : int
+        Epochs of the reference configuration.
+    exponent : float
+        How the epochs grow as the data shrinks, in [0, 1].
+
+    Returns
+    -------
+    max_epochs : int
+        The number of epochs.
+    """
+    ratio = max(reference_n_samples / n_samples, 1.0)
+    # The small tolerance keeps a ratio that is a whole power exact.
+    return int(math.ceil(reference_epochs * ratio**exponent - 1e-9))
+
+
+def auto_milestones(value, fractions, max_epochs):
+    """The milestones of a schedule parameter that may be ``"auto"``.
+
+    Parameters
+    ----------
+    value : "auto" or sequence of int
+        The parameter as set.
+    fractions : sequence of float
+        Where ``"auto"`` puts the milestones, as fractions of ``max_epochs``.
+    max_epochs : int
+        The number of epochs of the fit.
+
+    Returns
+    -------
+    milestones : tuple of int
+        ``value`` as a tuple when it is not ``"auto"``, else the epochs
+        ``round(fraction * max_epochs)``, at least 1.
+    """
+    if not _is_auto(value):
+        return tuple(value) if hasattr(value, "__iter__") else value
+    return tuple(max(1, int(round(f * max_epochs))) for f in fractions)
 
 
 def check_milestones(milestones, name):
@@ -813,6 +874,12 @@ class BaseDeepClusterer(
         "precision": [StrOptions(set(PRECISIONS))],
     }
 
+    # The reference of max_epochs="auto" where an estimator allows it: the
+    # keyword arguments of auto_max_epochs but n_samples.
+    _auto_schedule = None
+    # Where lr_milestones="auto" puts its milestones, as fractions of the epochs.
+    _auto_lr_milestone_fractions = ()
+
     # Parameters fixed by the first fit: a warm start cannot change them.
     _warm_start_fixed = ("n_clusters",)
 
@@ -879,9 +946,9 @@ class BaseDeepClusterer(
         return self._optimizer
 
     def _learning_rate_at(self, epoch):
-        """The learning rate of (0-based) ``epoch``."""
-        milestones = getattr(self, "lr_milestones", ())
-        gamma = getattr(self, "lr_gamma", 1.0)
+        """The learning rate of (0-based) ``epoch`` in the fitted schedule."""
+        milestones = self._fit_params.get("lr_milestones", ())
+        gamma = self._fit_params.get("lr_gamma", 1.0)
         n_decays = sum(int(epoch >= milestone) for milestone in milestones)
         return self.learning_rate * gamma**n_decays
 
@@ -912,8 +979,58 @@ class BaseDeepClusterer(
         return self._fitted_param("n_clusters")
 
     def _fitted_param(self, name):
-        """The value parameter ``name`` had when the model was fitted."""
+        """The value parameter ``name`` had when the model was fitted.
+
+        A parameter left to ``"auto"`` reads as the value ``fit`` chose.
+        """
         return self._fit_params[name]
+
+    def _auto_params(self, X):
+        """The values ``fit`` uses for the parameters that may be ``"auto"``.
+
+        ``X`` holds the training images, an array of shape (n, C, H, W).
+        Returns a dict: for each such parameter, the value chosen from the
+        data when the parameter is ``"auto"``, else the value set. Each is
+        exposed as the fitted attribute ``<name>_`` and read back by
+        ``_fitted_param``. By default: ``max_epochs`` and, where the
+        estimator has it, ``lr_milestones``, from ``_auto_schedule``.
+        """
+        resolved = {}
+        if _is_auto(self.max_epochs):
+            resolved["max_epochs"] = auto_max_epochs(X.shape[0], **self._auto_schedule)
+        else:
+            resolved["max_epochs"] = self.max_epochs
+        if "lr_milestones" in self._fit_params:
+            resolved["lr_milestones"] = auto_milestones(
+                self.lr_milestones,
+                self._auto_lr_milestone_fractions,
+                resolved["max_epochs"],
+            )
+        return resolved
+
+    def _resolve_auto_params(self, X, continuing):
+        """Put the values of the ``"auto"`` parameters into the fitted ones.
+
+        A ``warm_start`` continuation keeps the first fit's choice for every
+        parameter still ``"auto"``, so that its schedule goes on unchanged.
+        """
+        resolved = self._auto_params(X)
+        if continuing:
+            resolved.update(
+                {
+                    name: value
+                    for name, value in self._auto_resolved.items()
+                    if _is_auto(getattr(self, name))
+                }
+            )
+        self._auto_resolved = {
+            name: value
+            for name, value in resolved.items()
+            if _is_auto(getattr(self, name))
+        }
+        self._fit_params.update(resolved)
+        for name, value in resolved.items():
+            setattr(self, name + "_", value)
 
     def _autocast(self):
         """:func:`autocast` for the fitted ``precision`` on ``device_``.
@@ -994,18 +1111,23 @@ class BaseDeepClusterer(
         self._restore_fit_state(
             {key: value for key, value in vars(best).items() if key not in params}
         )
-        self._fit_params = copy.deepcopy(params)
+        # The kept fit's own parameters (its "auto" choices among them), but
+        # the seed and n_init the user set.
+        self._fit_params.update(
+            random_state=copy.deepcopy(params["random_state"]), n_init=params["n_init"]
+        )
         self.init_scores_ = np.array(scores)
 
     def _fit(self, X, continuing):
         # Continuing a fit needs images of the fitted shape: checked as at
         # predict time, without resetting the fitted shape.
         images = check_images(self, X, reset=not continuing, keep_uint8=True)
+        self._fit_params = copy.deepcopy(self.get_params(deep=False))
+        self._resolve_auto_params(images, continuing)
         self._check_params_vs_input(images)
         self.device_ = resolve_device(self.device)
         random_state = check_random_state(self.random_state)
         seed = int(random_state.randint(np.iinfo(np.int32).max))
-        self._fit_params = copy.deepcopy(self.get_params(deep=False))
 
         X_device = torch.from_numpy(images).to(self.device_)
         with _seeded_torch(seed, self.device_):
@@ -1051,7 +1173,7 @@ class BaseDeepClusterer(
         changed = [
             f"{name}={self._fitted_param(name)!r} -> {getattr(self, name)!r}"
             for name in self._warm_start_fixed
-            if not _same_value(getattr(self, name), self._fitted_param(name))
+            if not _same_value(self._continued_value(name), self._fitted_param(name))
         ]
         if changed:
             raise ValueError(
@@ -1059,6 +1181,13 @@ class BaseDeepClusterer(
                 f"parameters fix: {', '.join(changed)}. Restore them, or set "
                 f"warm_start=False to fit a new model."
             )
+
+    def _continued_value(self, name):
+        """The value parameter ``name`` would have in a warm-start continuation."""
+        value = getattr(self, name)
+        if _is_auto(value) and name in self._auto_resolved:
+            return self._auto_resolved[name]
+        return value
 
     def __sklearn_is_fitted__(self):
         # During a fit, from the first epoch on, the model predicts: a
@@ -1069,7 +1198,7 @@ class BaseDeepClusterer(
     def _fit_loop(self, X, random_state):
         """Train ``max_epochs`` epochs; True when Ctrl-C stopped it early."""
         first_epoch = len(self.loss_curve_)
-        last_epoch = first_epoch + self.max_epochs
+        last_epoch = first_epoch + self._fitted_param("max_epochs")
         fit_start = time.perf_counter()
         with _GracefulInterrupt(), _flushing_denormals():
             for epoch in range(first_epoch, last_epoch):

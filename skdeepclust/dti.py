@@ -36,7 +36,9 @@ from skdeepclust.base import (
     _UINT8_TO_UNIT,
     SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    _is_auto,
     as_float_images,
+    auto_milestones,
     check_milestones,
     float32_region,
     images_to_numpy,
@@ -56,6 +58,41 @@ _PADDING_MODES = ("border", "zeros", "reflection")
 # Input values beyond this magnitude are far from pixels in [0, 1]: raw 8-bit
 # or 16-bit intensities, most likely.
 _PIXEL_RANGE_WARNING = 10.0
+# The authors' MNIST configuration (configs/mnist.yml), which "auto" scales
+# to the data: 40 epochs of 70,000 images, the learning rate divided by 10
+# after 35. Their configurations for fewer images keep about as many steps
+# (USPS: 270 epochs of 9,298); "auto" gives a small set more epochs but
+# fewer steps than that, at a fraction of the cost.
+_AUTO_SCHEDULE = {
+    "reference_n_samples": 70_000,
+    "reference_epochs": 40,
+    "exponent": 1 / 3,
+}
+_AUTO_LR_MILESTONE_FRACTIONS = (35 / 40,)
+# Where curriculum_milestones="auto" switches the 2nd and later
+# transformations on, as fractions of the epochs: as the authors' MNIST
+# curriculum (5, 15, 20) of 40, the 2nd at 1/8, the last at 1/2 and those
+# between evenly from 1/8 to 3/8.
+_AUTO_CURRICULUM_FIRST, _AUTO_CURRICULUM_MIDDLE_END, _AUTO_CURRICULUM_LAST = (
+    1 / 8,
+    3 / 8,
+    1 / 2,
+)
+# Images whose smaller side is below this get identity and affine warps only:
+# the 7x7 morphological window and the 4x4 spline lattice are as large as
+# the image.
+_AUTO_SMALL_SIDE = 16
+_AUTO_TRANSFORMATIONS = {
+    # The authors' MNIST sequence, for grey images of MNIST's size or more.
+    "grey": ("identity", "affine", "morphological", "tps"),
+    # Their USPS, Fashion-MNIST, colour-MNIST and FRGC sequence.
+    "other": ("identity", "color", "affine", "tps"),
+    "small": ("identity", "affine"),
+}
+_AUTO_GREY_SIDE = 28
+# k-means++ seeding looks at most this many images (drawn at random): it
+# holds them in float64.
+_KMEANS_PLUSPLUS_MAX_SAMPLES = 20_000
 # Largest number of transformed prototypes (images x prototypes x pixels)
 # materialised at once at inference.
 _INFERENCE_BUDGET = 2**24
@@ -176,8 +213,8 @@ class _BaseDTI(BaseDeepClusterer):
 
     _parameter_constraints = {
         **BaseDeepClusterer._parameter_constraints,
-        "transformations": ["array-like"],
-        "curriculum_milestones": ["array-like"],
+        "transformations": ["array-like", StrOptions({"auto"})],
+        "curriculum_milestones": ["array-like", StrOptions({"auto"})],
         "init": [StrOptions(set(_INITS))],
         "grid_size": [Interval(Integral, 2, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
@@ -194,23 +231,38 @@ class _BaseDTI(BaseDeepClusterer):
         "padding_mode",
     )
 
+    _auto_schedule = _AUTO_SCHEDULE
+    _auto_lr_milestone_fractions = _AUTO_LR_MILESTONE_FRACTIONS
+
+    def _auto_params(self, X):
+        resolved = super()._auto_params(X)
+        transformations = self.transformations
+        if _is_auto(transformations):
+            transformations = _auto_transformations(X.shape[1:])
+        resolved["transformations"] = tuple(transformations)
+        milestones = self.curriculum_milestones
+        if _is_auto(milestones):
+            fractions = _auto_curriculum_fractions(len(transformations) - 1)
+            milestones = auto_milestones(milestones, fractions, resolved["max_epochs"])
+        resolved["curriculum_milestones"] = tuple(milestones)
+        return resolved
+
     def _check_params_vs_input(self, X):
         super()._check_params_vs_input(X)
-        transformations = self.transformations
+        transformations = self._fitted_param("transformations")
         if len(transformations) == 0:
             raise ValueError("transformations must name at least one transformation.")
         self._transformation_names = [canonical_name(name) for name in transformations]
         n_milestones = len(transformations) - 1
-        milestones = check_milestones(
-            self.curriculum_milestones, "curriculum_milestones"
-        )
+        curriculum = self._fitted_param("curriculum_milestones")
+        milestones = check_milestones(curriculum, "curriculum_milestones")
         if len(milestones) != n_milestones:
             raise ValueError(
                 f"curriculum_milestones must hold len(transformations) - 1 = "
                 f"{n_milestones} epoch(s), one per transformation after the first; "
-                f"got {self.curriculum_milestones!r}."
+                f"got {curriculum!r}."
             )
-        check_milestones(self.lr_milestones, "lr_milestones")
+        check_milestones(self._fitted_param("lr_milestones"), "lr_milestones")
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {self.kernel_size}.")
         _warn_unless_pixels(self, X)
@@ -222,22 +274,31 @@ class _BaseDTI(BaseDeepClusterer):
         epochs, the transformation following milestone ``m`` is switched on.
         """
         if milestones is None:
-            milestones = self.curriculum_milestones
+            milestones = self._fitted_param("curriculum_milestones")
         return 1 + sum(int(epoch >= milestone) for milestone in milestones)
 
     # --- training -------------------------------------------------------------
 
     def _initial_prototypes(self, X, random_state):
         if self.init == "k-means++":
-            flat = X.flatten(1).cpu().numpy()
+            candidates = np.arange(X.shape[0])
+            if X.shape[0] > _KMEANS_PLUSPLUS_MAX_SAMPLES:
+                candidates = np.sort(
+                    random_state.choice(
+                        X.shape[0], _KMEANS_PLUSPLUS_MAX_SAMPLES, replace=False
+                    )
+                )
+            flat = X[torch.as_tensor(candidates, device=X.device)].flatten(1)
+            flat = flat.cpu().numpy()
             if flat.dtype == np.uint8:
                 # Straight to float64, the values as_float_images gives.
                 flat = _UINT8_TO_UNIT.astype(np.float64)[flat]
             else:
                 flat = flat.astype(np.float64)
-            _, indices = kmeans_plusplus(
+            _, chosen = kmeans_plusplus(
                 flat, self.n_clusters, random_state=random_state
             )
+            indices = candidates[chosen]
         else:
             indices = random_state.choice(X.shape[0], self.n_clusters, replace=False)
         indices = torch.as_tensor(indices, dtype=torch.long, device=X.device)
@@ -420,6 +481,26 @@ class _BaseDTI(BaseDeepClusterer):
         return flat.reshape(n_samples, self._n_fitted_clusters(), *flat.shape[1:])
 
 
+def _auto_curriculum_fractions(n_milestones):
+    """Where ``curriculum_milestones="auto"`` puts ``n_milestones``."""
+    if n_milestones <= 1:
+        return (_AUTO_CURRICULUM_FIRST,) * n_milestones
+    middle = np.linspace(
+        _AUTO_CURRICULUM_FIRST, _AUTO_CURRICULUM_MIDDLE_END, n_milestones - 1
+    )
+    return (*middle.tolist(), _AUTO_CURRICULUM_LAST)
+
+
+def _auto_transformations(image_shape):
+    """What ``transformations="auto"`` chooses for images of shape (C, H, W)."""
+    channels, height, width = image_shape
+    if min(height, width) < _AUTO_SMALL_SIDE:
+        return _AUTO_TRANSFORMATIONS["small"]
+    if channels == 1 and min(height, width) >= _AUTO_GREY_SIDE:
+        return _AUTO_TRANSFORMATIONS["grey"]
+    return _AUTO_TRANSFORMATIONS["other"]
+
+
 def _warn_unless_pixels(estimator, X):
     """Warn when the images ``X`` are far from pixel values in [0, 1]."""
     if X.dtype == np.uint8:
@@ -458,8 +539,7 @@ class DTIKMeans(_BaseDTI):
     n_clusters : int, default=10
         Number of clusters (prototypes).
 
-    transformations : sequence of str, \
-            default=("identity", "affine", "morphological", "tps")
+    transformations : "auto" or sequence of str, default="auto"
         The transformations applied to the prototypes, in this order, among
         ``"identity"``, ``"color"`` (per-channel scale and bias),
         ``"affine"``, ``"projective"`` (homography), ``"morphological"``
@@ -467,20 +547,32 @@ class DTIKMeans(_BaseDTI):
         exact identity at start: a mild blur) and ``"tps"`` (thin-plate
         spline on a ``grid_size x grid_size`` lattice). The authors' short
         names (``"id"``, ``"col"``, ``"aff"``, ``"proj"``, ``"morpho"``) are
-        accepted too.
+        accepted too. ``"auto"`` chooses by image size, as the authors did
+        per dataset: ``("identity", "affine", "morphological", "tps")`` (their
+        MNIST sequence) for grey images of at least 28 x 28 pixels,
+        ``("identity", "color", "affine", "tps")`` (their USPS,
+        Fashion-MNIST and colour sequence) for colour images and grey ones of
+        16 to 27 pixels, and ``("identity", "affine")`` below 16 pixels a
+        side, where a 7 x 7 morphological window or a 4 x 4 spline lattice
+        would be as large as the image. ``transformations_`` holds the
+        choice.
 
-    curriculum_milestones : sequence of int, default=(5, 15, 20)
+    curriculum_milestones : "auto" or sequence of int, default="auto"
         Epochs after which the 2nd, 3rd, ... transformation is switched on:
-        ``len(transformations) - 1`` non-decreasing epochs. With the default,
-        epochs 1-5 use the identity only (plain gradient clustering in pixel
-        space), affine warps join at epoch 6, the morphological transform at
-        16 and the thin-plate spline at 21. A milestone of 0 activates its
-        transformation from the start.
+        ``len(transformations) - 1`` non-decreasing epochs. The authors'
+        MNIST curriculum ``(5, 15, 20)`` of 40 epochs trains the identity
+        alone (plain gradient clustering in pixel space) for 5 epochs, then
+        adds affine warps, at 15 the morphological transform and at 20 the
+        thin-plate spline. ``"auto"`` puts the milestones at the same
+        fractions of ``max_epochs``: the 2nd transformation after 1/8, the
+        last after 1/2, those between evenly from 1/8 to 3/8. A milestone of
+        0 activates its transformation from the start.
 
-    init : {"sample", "k-means++"}, default="sample"
-        Initial prototypes: ``n_clusters`` distinct random training images
-        (the authors' choice), or images picked by k-means++ seeding
-        (:func:`sklearn.cluster.kmeans_plusplus`), which spreads them out.
+    init : {"k-means++", "sample"}, default="k-means++"
+        Initial prototypes: images picked by k-means++ seeding
+        (:func:`sklearn.cluster.kmeans_plusplus`, on at most 20,000 images
+        drawn at random), which spreads them out, or ``n_clusters`` distinct
+        random training images (the authors' choice).
 
     grid_size : int, default=4
         Control points per side of the thin-plate-spline lattice.
@@ -497,9 +589,13 @@ class DTIKMeans(_BaseDTI):
         less than ``0.2 / n_clusters`` of the samples (on average over those
         steps) are restarted from the largest cluster. None disables it.
 
-    max_epochs : int, default=40
+    max_epochs : "auto" or int, default="auto"
         Number of passes over the data. With ``warm_start=True``, the number
-        of additional epochs.
+        of additional epochs. ``"auto"``: the authors' 40 epochs for 70,000
+        images or more; for fewer, more epochs but fewer optimisation steps,
+        ``ceil(40 * (70000 / n_samples) ** (1 / 3))`` (136 for
+        scikit-learn's 1,797 digits, 77 for 10,000 images;
+        :ref:`auto-schedules`). ``max_epochs_`` holds the number.
 
     batch_size : int, default=128
         Mini-batch size.
@@ -508,9 +604,10 @@ class DTIKMeans(_BaseDTI):
         Adam's initial learning rate (for every parameter; the encoder and
         heads also have a weight decay of 1e-6, the cluster parameters none).
 
-    lr_milestones : sequence of int, default=(35,)
+    lr_milestones : "auto" or sequence of int, default="auto"
         Epochs after which the learning rate is multiplied by ``lr_gamma``:
-        non-decreasing ints.
+        non-decreasing ints. ``"auto"``: after 7/8 of ``max_epochs``, as the
+        authors' 35 of 40.
 
     lr_gamma : float, default=0.1
         Factor of each learning-rate decay (the authors' divide by 10).
@@ -582,6 +679,18 @@ class DTIKMeans(_BaseDTI):
     n_iter_ : int
         Number of epochs run (in total, across warm starts).
 
+    max_epochs_ : int
+        Epochs of the fit: ``max_epochs``, or the number ``"auto"`` chose.
+
+    transformations_ : tuple of str
+        The transformations used (``"auto"``'s choice, or as set).
+
+    curriculum_milestones_ : tuple of int
+        The curriculum's epochs used (``"auto"``'s choice, or as set).
+
+    lr_milestones_ : tuple of int
+        The learning-rate milestones used (``"auto"``'s choice, or as set).
+
     init_scores_ : ndarray of shape (n_init,)
         The :meth:`score` of each of the ``n_init`` fits on the training
         images (only when ``n_init > 1``); the model kept has the highest.
@@ -622,8 +731,10 @@ class DTIKMeans(_BaseDTI):
     transformation starts as the identity. The prototypes are not clipped to
     [0, 1], as in the authors' code.
 
-    The defaults are the authors' MNIST configuration (70,000 images, 547
-    steps per epoch). Their other configurations:
+    The defaults adapt the authors' MNIST configuration (70,000 images, 547
+    steps per epoch) to the data (:ref:`auto-schedules`); on 70,000 grey
+    28 x 28 images they differ from it in ``init`` only.
+    :func:`~skdeepclust.authors_params` gives the authors' configurations:
 
     ==============  ==============================  ==============  ======  =========
     dataset         ``transformations``             curriculum      epochs  LR drop
@@ -635,10 +746,7 @@ class DTIKMeans(_BaseDTI):
     SVHN            identity, color, projective     (2, 18)         33      (30,)
     ==============  ==============================  ==============  ======  =========
 
-    (USPS also uses ``padding_mode="zeros"``.) Milestones count epochs, so a
-    small dataset needs more epochs for the same number of steps: on
-    scikit-learn's digits (1,797 images, 15 steps per epoch), scale the
-    milestones up accordingly.
+    (USPS also uses ``padding_mode="zeros"``; all of them ``init="sample"``.)
 
     References
     ----------
@@ -665,17 +773,17 @@ class DTIKMeans(_BaseDTI):
         self,
         n_clusters=10,
         *,
-        transformations=("identity", "affine", "morphological", "tps"),
-        curriculum_milestones=(5, 15, 20),
-        init="sample",
+        transformations="auto",
+        curriculum_milestones="auto",
+        init="k-means++",
         grid_size=4,
         kernel_size=7,
         padding_mode="border",
         reassign_interval=50,
-        max_epochs=40,
+        max_epochs="auto",
         batch_size=128,
         learning_rate=1e-3,
-        lr_milestones=(35,),
+        lr_milestones="auto",
         lr_gamma=0.1,
         device="auto",
         precision="float32",
@@ -758,8 +866,7 @@ class DTIGaussianMixture(_BaseDTI):
     n_clusters : int, default=10
         Number of mixture components.
 
-    transformations : sequence of str, \
-            default=("identity", "affine", "morphological", "tps")
+    transformations : "auto" or sequence of str, default="auto"
         The transformations applied to the prototypes, in this order, among
         ``"identity"``, ``"color"`` (per-channel scale and bias),
         ``"affine"``, ``"projective"`` (homography), ``"morphological"``
@@ -767,20 +874,32 @@ class DTIGaussianMixture(_BaseDTI):
         exact identity at start: a mild blur) and ``"tps"`` (thin-plate
         spline on a ``grid_size x grid_size`` lattice). The authors' short
         names (``"id"``, ``"col"``, ``"aff"``, ``"proj"``, ``"morpho"``) are
-        accepted too.
+        accepted too. ``"auto"`` chooses by image size, as the authors did
+        per dataset: ``("identity", "affine", "morphological", "tps")`` (their
+        MNIST sequence) for grey images of at least 28 x 28 pixels,
+        ``("identity", "color", "affine", "tps")`` (their USPS,
+        Fashion-MNIST and colour sequence) for colour images and grey ones of
+        16 to 27 pixels, and ``("identity", "affine")`` below 16 pixels a
+        side, where a 7 x 7 morphological window or a 4 x 4 spline lattice
+        would be as large as the image. ``transformations_`` holds the
+        choice.
 
-    curriculum_milestones : sequence of int, default=(5, 15, 20)
+    curriculum_milestones : "auto" or sequence of int, default="auto"
         Epochs after which the 2nd, 3rd, ... transformation is switched on:
-        ``len(transformations) - 1`` non-decreasing epochs. With the default,
-        epochs 1-5 use the identity only (plain gradient clustering in pixel
-        space), affine warps join at epoch 6, the morphological transform at
-        16 and the thin-plate spline at 21. A milestone of 0 activates its
-        transformation from the start.
+        ``len(transformations) - 1`` non-decreasing epochs. The authors'
+        MNIST curriculum ``(5, 15, 20)`` of 40 epochs trains the identity
+        alone (plain gradient clustering in pixel space) for 5 epochs, then
+        adds affine warps, at 15 the morphological transform and at 20 the
+        thin-plate spline. ``"auto"`` puts the milestones at the same
+        fractions of ``max_epochs``: the 2nd transformation after 1/8, the
+        last after 1/2, those between evenly from 1/8 to 3/8. A milestone of
+        0 activates its transformation from the start.
 
-    init : {"sample", "k-means++"}, default="sample"
-        Initial prototypes: ``n_clusters`` distinct random training images
-        (the authors' choice), or images picked by k-means++ seeding
-        (:func:`sklearn.cluster.kmeans_plusplus`), which spreads them out.
+    init : {"k-means++", "sample"}, default="k-means++"
+        Initial prototypes: images picked by k-means++ seeding
+        (:func:`sklearn.cluster.kmeans_plusplus`, on at most 20,000 images
+        drawn at random), which spreads them out, or ``n_clusters`` distinct
+        random training images (the authors' choice).
 
     grid_size : int, default=4
         Control points per side of the thin-plate-spline lattice.
@@ -801,9 +920,13 @@ class DTIGaussianMixture(_BaseDTI):
         with ``s`` the learned standard-deviation map (the authors' ``var_min``,
         0.25 squared, on [0, 1] pixels).
 
-    max_epochs : int, default=40
+    max_epochs : "auto" or int, default="auto"
         Number of passes over the data. With ``warm_start=True``, the number
-        of additional epochs.
+        of additional epochs. ``"auto"``: the authors' 40 epochs for 70,000
+        images or more; for fewer, more epochs but fewer optimisation steps,
+        ``ceil(40 * (70000 / n_samples) ** (1 / 3))`` (136 for
+        scikit-learn's 1,797 digits, 77 for 10,000 images;
+        :ref:`auto-schedules`). ``max_epochs_`` holds the number.
 
     batch_size : int, default=128
         Mini-batch size.
@@ -812,9 +935,10 @@ class DTIGaussianMixture(_BaseDTI):
         Adam's initial learning rate (for every parameter; the encoder and
         heads also have a weight decay of 1e-6, the cluster parameters none).
 
-    lr_milestones : sequence of int, default=(35,)
+    lr_milestones : "auto" or sequence of int, default="auto"
         Epochs after which the learning rate is multiplied by ``lr_gamma``:
-        non-decreasing ints.
+        non-decreasing ints. ``"auto"``: after 7/8 of ``max_epochs``, as the
+        authors' 35 of 40.
 
     lr_gamma : float, default=0.1
         Factor of each learning-rate decay (the authors' divide by 10).
@@ -893,6 +1017,18 @@ class DTIGaussianMixture(_BaseDTI):
     n_iter_ : int
         Number of epochs run (in total, across warm starts).
 
+    max_epochs_ : int
+        Epochs of the fit: ``max_epochs``, or the number ``"auto"`` chose.
+
+    transformations_ : tuple of str
+        The transformations used (``"auto"``'s choice, or as set).
+
+    curriculum_milestones_ : tuple of int
+        The curriculum's epochs used (``"auto"``'s choice, or as set).
+
+    lr_milestones_ : tuple of int
+        The learning-rate milestones used (``"auto"``'s choice, or as set).
+
     init_scores_ : ndarray of shape (n_init,)
         The :meth:`score` of each of the ``n_init`` fits on the training
         images (only when ``n_init > 1``); the model kept has the highest.
@@ -936,8 +1072,10 @@ class DTIGaussianMixture(_BaseDTI):
     weights are unbalanced. :meth:`transform` gives the negative
     log-likelihoods, so ``predict`` is their argmin.
 
-    The defaults are the authors' MNIST configuration (70,000 images, 547
-    steps per epoch). Their other configurations:
+    The defaults adapt the authors' MNIST configuration (70,000 images, 547
+    steps per epoch) to the data (:ref:`auto-schedules`); on 70,000 grey
+    28 x 28 images they differ from it in ``init`` only.
+    :func:`~skdeepclust.authors_params` gives the authors' configurations:
 
     ==============  ==============================  ==============  ======  =========
     dataset         ``transformations``             curriculum      epochs  LR drop
@@ -949,10 +1087,7 @@ class DTIGaussianMixture(_BaseDTI):
     SVHN            identity, color, projective     (2, 18)         33      (30,)
     ==============  ==============================  ==============  ======  =========
 
-    (USPS also uses ``padding_mode="zeros"``.) Milestones count epochs, so a
-    small dataset needs more epochs for the same number of steps: on
-    scikit-learn's digits (1,797 images, 15 steps per epoch), scale the
-    milestones up accordingly.
+    (USPS also uses ``padding_mode="zeros"``; all of them ``init="sample"``.)
 
     References
     ----------
@@ -977,18 +1112,18 @@ class DTIGaussianMixture(_BaseDTI):
         self,
         n_clusters=10,
         *,
-        transformations=("identity", "affine", "morphological", "tps"),
-        curriculum_milestones=(5, 15, 20),
-        init="sample",
+        transformations="auto",
+        curriculum_milestones="auto",
+        init="k-means++",
         grid_size=4,
         kernel_size=7,
         padding_mode="border",
         reassign_interval=50,
         min_variance=0.0625,
-        max_epochs=40,
+        max_epochs="auto",
         batch_size=128,
         learning_rate=1e-3,
-        lr_milestones=(35,),
+        lr_milestones="auto",
         lr_gamma=0.1,
         device="auto",
         precision="float32",

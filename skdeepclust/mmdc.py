@@ -33,7 +33,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skdeepclust.base import (
     SCHEDULE_CONSTRAINTS,
     BaseDeepClusterer,
+    _is_auto,
     as_float_images,
+    auto_milestones,
     check_milestones,
     float32_region,
     iter_minibatches,
@@ -55,6 +57,18 @@ _ROTATION_SCHEDULES = ("alternate", "joint")
 # Half-width of the uniform box the "random" means are drawn from before
 # normalisation (R in the authors' utils/gmm.py).
 _RANDOM_MEANS_RANGE = 0.1
+
+# The authors' MNIST recipe, which "auto" scales to the data: 50 epochs of
+# 70,000 images, refinement from epoch 20, the learning rate divided by 10
+# at 40. Their recipes keep their epochs whatever the dataset's size (400
+# for STL-10's 13,000 images as for CIFAR-10's 60,000): so does "auto".
+_AUTO_SCHEDULE = {
+    "reference_n_samples": 70_000,
+    "reference_epochs": 50,
+    "exponent": 0.0,
+}
+_AUTO_LR_MILESTONE_FRACTIONS = (40 / 50,)
+_AUTO_REFINE_FRACTION = 20 / 50
 
 # Restarts of the k-means of the refinement stage: scikit-learn 0.22's
 # default, which the authors' ``k_means(preds, k)`` call used.
@@ -234,13 +248,14 @@ class MMDCClustering(BaseDeepClusterer):
         four rotated crops (one forward pass over both, so batch norm sees
         them together; half the optimiser steps for the same compute).
 
-    refine_epoch : int or None, default=20
+    refine_epoch : "auto", int or None, default="auto"
         Epoch (counted from 0) at which the refinement stage starts: at the
         start of this and every later epoch, k-means on the embeddings of
         all images gives labels, relabelled to agree best with the previous
         targets (Hungarian matching), and each image's target becomes the
         mean of its label's mode (one-hot by default); the per-batch
-        assignment is then switched off. None never refines.
+        assignment is then switched off. None never refines. ``"auto"``:
+        after 2/5 of ``max_epochs``, as the authors' 20 of 50.
 
     crop_fractions : tuple of float, default=(24/28, 20/28, 16/28)
         Side of the random crops, as fractions of the image side (the
@@ -256,8 +271,11 @@ class MMDCClustering(BaseDeepClusterer):
         Mirror half of the training views left-right (the authors' natural
         image runs use it, with colour jitter, which is not implemented).
 
-    max_epochs : int, default=50
-        Epochs to train.
+    max_epochs : "auto" or int, default="auto"
+        Epochs to train. ``"auto"``: the authors' 50, whatever the number
+        of images (their recipes keep their epochs across dataset sizes);
+        ``refine_epoch`` and ``lr_milestones`` follow it
+        (:ref:`auto-schedules`).
 
     batch_size : int, default=128
         Mini-batch size, also the size of each assignment problem.
@@ -272,8 +290,9 @@ class MMDCClustering(BaseDeepClusterer):
         L2 penalty on the weight matrices and convolution kernels; biases and
         batch-norm parameters (1-D) are not decayed, as in the authors' code.
 
-    lr_milestones : tuple of int, default=(40,)
+    lr_milestones : "auto" or tuple of int, default="auto"
         Epochs at which the learning rate is multiplied by ``lr_gamma``.
+        ``"auto"``: after 4/5 of ``max_epochs``, as the authors' 40 of 50.
 
     lr_gamma : float, default=0.1
         Learning-rate decay factor.
@@ -366,6 +385,16 @@ class MMDCClustering(BaseDeepClusterer):
     n_iter_ : int
         Number of epochs run.
 
+    max_epochs_ : int
+        Epochs of the fit: ``max_epochs``, or the number ``"auto"`` chose.
+
+    refine_epoch_ : int or None
+        The epoch the refinement stage started at (``"auto"``'s choice, or
+        as set).
+
+    lr_milestones_ : tuple of int
+        The learning-rate milestones used (``"auto"``'s choice, or as set).
+
     init_scores_ : ndarray of shape (n_init,)
         The :meth:`score` of each of the ``n_init`` fits on the training
         images (only when ``n_init > 1``); the model kept has the highest.
@@ -456,16 +485,16 @@ class MMDCClustering(BaseDeepClusterer):
         input_size="auto",
         rotation_weight="auto",
         rotation_schedule="alternate",
-        refine_epoch=20,
+        refine_epoch="auto",
         crop_fractions=(24 / 28, 20 / 28, 16 / 28),
         augment_rotation=25.0,
         hflip=False,
-        max_epochs=50,
+        max_epochs="auto",
         batch_size=128,
         learning_rate=0.05,
         momentum=0.9,
         weight_decay=5e-4,
-        lr_milestones=(40,),
+        lr_milestones="auto",
         lr_gamma=0.1,
         device="auto",
         precision="float32",
@@ -521,7 +550,11 @@ class MMDCClustering(BaseDeepClusterer):
             Interval(Real, 0, None, closed="left"),
         ],
         "rotation_schedule": [StrOptions(set(_ROTATION_SCHEDULES))],
-        "refine_epoch": [Interval(Integral, 0, None, closed="left"), None],
+        "refine_epoch": [
+            Interval(Integral, 0, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "crop_fractions": [Interval(Real, 0, 1, closed="right"), "array-like"],
         "augment_rotation": [Interval(Real, 0, None, closed="left")],
         "hflip": ["boolean"],
@@ -556,7 +589,20 @@ class MMDCClustering(BaseDeepClusterer):
                 f"crop_fractions must be a non-empty sequence of numbers in (0, 1], "
                 f"got {self.crop_fractions!r}."
             )
-        check_milestones(self.lr_milestones, "lr_milestones")
+        check_milestones(self._fitted_param("lr_milestones"), "lr_milestones")
+
+    _auto_schedule = _AUTO_SCHEDULE
+    _auto_lr_milestone_fractions = _AUTO_LR_MILESTONE_FRACTIONS
+
+    def _auto_params(self, X):
+        resolved = super()._auto_params(X)
+        refine_epoch = self.refine_epoch
+        if _is_auto(refine_epoch):
+            (refine_epoch,) = auto_milestones(
+                "auto", (_AUTO_REFINE_FRACTION,), resolved["max_epochs"]
+            )
+        resolved["refine_epoch"] = refine_epoch
+        return resolved
 
     def _check_target_params(self):
         dim = self.target_dim
@@ -650,7 +696,8 @@ class MMDCClustering(BaseDeepClusterer):
             self.targets_ = sample_targets(
                 n_samples, self.target_means_, self.target_sigma, random_state
             )
-        refining = self.refine_epoch is not None and epoch >= self.refine_epoch
+        refine_epoch = self._fitted_param("refine_epoch")
+        refining = refine_epoch is not None and epoch >= refine_epoch
         if refining:
             self.targets_ = self._refined_targets(X, epoch, random_state)
         # A copy: the assignment permutes it in place, once per batch.

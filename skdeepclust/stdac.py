@@ -665,6 +665,14 @@ class STDACClustering(BaseDeepClusterer):
 
     # --- validation ----------------------------------------------------------
 
+    # The authors' MNIST script, which max_epochs="auto" scales to the data:
+    # 10 epochs of 70,000 images.
+    _auto_schedule = {
+        "reference_n_samples": 70_000,
+        "reference_epochs": 10,
+        "exponent": 0.0,
+    }
+
     _parameter_constraints = {
         **BaseDeepClusterer._parameter_constraints,
         "n_st_layers": [Interval(Integral, 0, 3, closed="both")],
@@ -704,7 +712,7 @@ class STDACClustering(BaseDeepClusterer):
                 f"lower_threshold={self.lower_threshold} must not exceed "
                 f"upper_threshold={self.upper_threshold}."
             )
-        check_milestones(self.lr_milestones, "lr_milestones")
+        check_milestones(self._fitted_param("lr_milestones"), "lr_milestones")
         channels = self.conv_channels
         if not (
             len(channels) == 3
@@ -750,7 +758,7 @@ class STDACClustering(BaseDeepClusterer):
         optimizer = self._current_optimizer()
         upper, lower = threshold_schedule(
             epoch,
-            self.max_epochs,
+            self._fitted_param("max_epochs"),
             self.upper_threshold,
             self.lower_threshold,
             self.selection,

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from skdeepclust import authors_params
+
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
 
@@ -159,8 +161,21 @@ def test_throughput_rows_compare_with_the_authors_on_the_same_device(bench, tmp_
     assert len(rows) == 10
 
 
+def _authors_mnist_params(estimator):
+    """The authors' MNIST parameters, as ``run.py`` records parameters."""
+    try:
+        params = authors_params(estimator, "mnist")
+    except ValueError:
+        return {}
+    return {name: repr(value) for name, value in params.items()}
+
+
 def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
-    """A result record as ``run.py`` writes it, with only what summaries read."""
+    """A result record as ``run.py`` writes it, with only what summaries read.
+
+    Its parameters are the authors' MNIST ones, the defaults of the runs
+    recorded before the defaults became "auto".
+    """
     record = {
         "estimator": estimator,
         "dataset": dataset,
@@ -169,7 +184,11 @@ def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
         "n_samples": {"mnist": 70000, "fashion_mnist": 70000, "usps": 9298}.get(
             dataset, 1797
         ),
-        "params": {"n_st_layers": "2", "n_init": "10"},
+        "params": {
+            "n_st_layers": "2",
+            "n_init": "10",
+            **_authors_mnist_params(estimator),
+        },
         "acc": 0.9,
         "nmi": 0.8,
         "ari": 0.7,
@@ -219,14 +238,9 @@ def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
             2,
             "digits settings (affine, 18 epochs)",
         ),
-        ("DTIKMeans", "mnist", None, 2, "authors' configuration (default parameters)"),
-        (
-            "MMDCClustering",
-            "usps",
-            None,
-            2,
-            "authors' MNIST settings (default parameters)",
-        ),
+        ("DTIKMeans", "mnist", None, 2, "authors' configuration"),
+        ("MMDCClustering", "usps", None, 2, "authors' MNIST settings"),
+        ("DTIKMeans", "usps", "defaults", 2, "default parameters"),
         ("KMeans", "mnist", None, 2, "raw pixels, best of 10 initialisations"),
         ("MMDCClustering", "mnist", "some-new-thing", 2, "some-new-thing"),
     ],
@@ -234,8 +248,23 @@ def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
 def test_configurations_have_readable_names(
     bench, estimator, dataset, tag, n_st_layers, name
 ):
-    record = _record(estimator, dataset, tag, params={"n_st_layers": str(n_st_layers)})
+    record = _record(estimator, dataset, tag)
+    record["params"]["n_st_layers"] = str(n_st_layers)
     assert bench.configuration_name(record) == name
+
+
+def test_untagged_runs_count_as_the_authors_only_with_their_parameters(bench):
+    authors = _record("DTIKMeans", "mnist")
+    assert bench.is_authors_configuration(authors)
+    # An untagged run of the "auto" defaults is not the authors' configuration.
+    defaults = _record("DTIKMeans", "mnist", params={"max_epochs": "'auto'"})
+    assert not bench.is_authors_configuration(defaults)
+    assert bench.configuration_name(defaults) == "default parameters"
+    mmdc = _record("MMDCClustering", "fashion_mnist")
+    assert bench.is_authors_configuration(mmdc)
+    mmdc["params"]["refine_epoch"] = "'auto'"
+    assert not bench.is_authors_configuration(mmdc)
+    assert bench.is_authors_configuration(_record("DTIKMeans", "usps", "paper"))
 
 
 def test_published_numbers_follow_the_configuration(bench):
@@ -382,9 +411,7 @@ def test_table_rebuilds_the_results_readme_and_the_readme_block(
     monkeypatch.setattr(bench, "RESULTS", results)
     bench.main(["--table"])
     table = (results / "README.md").read_text()
-    assert (
-        "| mnist | DTIKMeans | authors' configuration (default parameters) |" in table
-    )
+    assert "| mnist | DTIKMeans | authors' configuration |" in table
     assert "| runs sharing the device |" in table and "runs at once" not in table
     assert "| **0.900 (1 seed)** | 0.973 |" in readme.read_text()
     assert (

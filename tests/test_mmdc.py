@@ -322,7 +322,10 @@ def test_networks_output_unit_vectors():
 
 def test_sgd_groups_and_learning_rate_schedule(small_digits):
     images, _ = small_digits
-    mmdc = MMDCClustering(n_clusters=4, **dict(TINY, max_epochs=1)).fit(images)
+    # The authors' milestone (40,), as authors_params("MMDCClustering", "mnist").
+    mmdc = MMDCClustering(
+        n_clusters=4, **dict(TINY, max_epochs=1, lr_milestones=(40,))
+    ).fit(images)
     optimizer = mmdc._current_optimizer()
     no_decay, decay = optimizer.param_groups
     assert (
