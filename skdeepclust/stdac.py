@@ -424,8 +424,12 @@ class STDACClustering(BaseDeepClusterer):
         (batches of up to 1024 samples), which scikit-learn's estimator
         checks reject. Measured effects: :ref:`stdac-notes`.
 
-    max_epochs : int, default=10
-        Number of epochs.
+    max_epochs : "auto" or int, default="auto"
+        Number of epochs; the threshold schedule spans them. ``"auto"``: the
+        authors' 10 epochs for 70,000 images or more; for fewer, more epochs
+        but fewer optimisation steps, ``ceil(10 * sqrt(70000 / n_samples))``
+        (63 for scikit-learn's 1,797 digits, 27 for 10,000 images;
+        :ref:`auto-schedules`). ``max_epochs_`` holds the number.
 
     batch_size : int, default=32
         Mini-batch size (pairs are formed within a mini-batch). A chunk
@@ -436,9 +440,9 @@ class STDACClustering(BaseDeepClusterer):
     learning_rate : float, default=1e-4
         Adam's learning rate.
 
-    lr_milestones : sequence of int, default=()
+    lr_milestones : "auto" or sequence of int, default=()
         Epochs after which the learning rate is multiplied by ``lr_gamma``
-        (none in the authors' code).
+        (none in the authors' code, and none with ``"auto"``).
 
     lr_gamma : float, default=0.1
         Factor of each learning-rate decay.
@@ -526,6 +530,13 @@ class STDACClustering(BaseDeepClusterer):
 
     n_iter_ : int
         Number of epochs run.
+
+    max_epochs_ : int
+        Epochs of the fit: ``max_epochs``, or the number ``"auto"`` chose.
+
+    lr_milestones_ : tuple of int
+        The learning-rate milestones used (none with ``"auto"``, as the
+        authors').
 
     init_scores_ : ndarray of shape (n_init,)
         The :meth:`score` of each of the ``n_init`` fits on the training
@@ -620,7 +631,7 @@ class STDACClustering(BaseDeepClusterer):
         hidden_units=3096,
         dropout=0.5,
         bn_statistics="batch_during_fit",
-        max_epochs=10,
+        max_epochs="auto",
         batch_size=32,
         learning_rate=1e-4,
         lr_milestones=(),
@@ -670,7 +681,7 @@ class STDACClustering(BaseDeepClusterer):
     _auto_schedule = {
         "reference_n_samples": 70_000,
         "reference_epochs": 10,
-        "exponent": 0.0,
+        "exponent": 0.5,
     }
 
     _parameter_constraints = {

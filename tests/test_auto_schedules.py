@@ -59,6 +59,9 @@ def test_auto_lengthens_the_schedule_of_a_small_dataset():
     assert fitted["transformations"] == ("identity", "affine")
     assert fitted["curriculum_milestones"] == (17,)  # 1/8 of the epochs
     assert fitted["lr_milestones"] == (119,)  # 7/8
+    # ceil(10 * sqrt(70000 / 1797)) = ceil(62.4)
+    assert _resolved(STDACClustering(), DIGITS)["max_epochs"] == 63
+    assert _resolved(STDACClustering(), DIGITS)["lr_milestones"] == ()
     # MMDC's authors keep their epochs across dataset sizes.
     fitted = _resolved(MMDCClustering(), DIGITS)
     assert (fitted["max_epochs"], fitted["refine_epoch"]) == (50, 20)
