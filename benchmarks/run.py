@@ -46,7 +46,9 @@ RESULTS = HERE / "results"
 REPO = HERE.parent
 DEFAULT_DATA_HOME = REPO.parent / "shared" / "data"
 
-DATASETS = ("digits", "mnist", "fashion_mnist", "usps")
+DATASETS = ("digits", "mnist", "fashion_mnist", "usps", "photos")
+# Classes of each dataset: the n_clusters of its runs.
+N_CLASSES = {"photos": 6}
 ESTIMATORS = (
     "KMeans",
     "DTIKMeans",
@@ -60,8 +62,9 @@ def load_dataset(name, data_home, max_samples=None, seed=0):
     """Images (n, H, W[, C]) and labels, train+test.
 
     MNIST and Fashion-MNIST come as published, uint8 (the estimators keep
-    them so on the device and scale each batch to [0, 1]); digits and USPS
-    as float32 in [0, 1].
+    them so on the device and scale each batch to [0, 1]), and so do the
+    photo crops (:func:`skdeepclust.datasets.make_photo_crops`); digits and
+    USPS as float32 in [0, 1].
     """
     from skdeepclust import datasets
 
@@ -73,6 +76,9 @@ def load_dataset(name, data_home, max_samples=None, seed=0):
         X, y = datasets.load_fashion_mnist(data_home=data_home, return_X_y=True)
     elif name == "usps":
         X, y = datasets.load_usps(data_home=data_home, return_X_y=True, as_float=True)
+    elif name == "photos":
+        # One fixed set for every seed: 80 crops of each of six kinds, 32x32.
+        X, y = datasets.make_photo_crops(80, image_size=32, random_state=0)
     else:
         raise ValueError(f"Unknown dataset {name!r}; choose from {DATASETS}.")
     if max_samples is not None and max_samples < len(X):
@@ -88,19 +94,26 @@ def as_unit_float(X):
     return _to_float(X) if X.dtype == np.uint8 else X
 
 
-def make_estimator(name, seed, device, params):
+def make_estimator(name, seed, device, params, n_clusters=10):
     if name == "KMeans":
         from sklearn.cluster import KMeans
 
         return KMeans(
-            **{"n_clusters": 10, "n_init": 10, "random_state": seed, **params}
+            **{"n_clusters": n_clusters, "n_init": 10, "random_state": seed, **params}
         )
     import skdeepclust
 
     if not hasattr(skdeepclust, name):
         raise ValueError(f"skdeepclust has no estimator {name!r} (yet).")
     estimator_class = getattr(skdeepclust, name)
-    return estimator_class(**{"random_state": seed, "device": device, **params})
+    return estimator_class(
+        **{
+            "n_clusters": n_clusters,
+            "random_state": seed,
+            "device": device,
+            **params,
+        }
+    )
 
 
 def authors_configuration(estimator, dataset):
@@ -347,7 +360,11 @@ def run(args):
     written = []
     for name in names:
         estimator = make_estimator(
-            name, args.seed, args.device, params if name == args.estimator else {}
+            name,
+            args.seed,
+            args.device,
+            params if name == args.estimator else {},
+            n_clusters=N_CLASSES.get(args.dataset, 10),
         )
         X_fit = X
         if name == "KMeans":
@@ -407,9 +424,16 @@ DATASET_NAMES = {
     "fashion_mnist": "Fashion-MNIST",
     "usps": "USPS",
     "digits": "scikit-learn digits (8×8)",
+    "photos": "photo crops (32×32 colour, 6 kinds)",
 }
 # Train and test splits together, as the papers fit them.
-FULL_SIZE = {"digits": 1797, "mnist": 70000, "fashion_mnist": 70000, "usps": 9298}
+FULL_SIZE = {
+    "digits": 1797,
+    "mnist": 70000,
+    "fashion_mnist": 70000,
+    "usps": 9298,
+    "photos": 480,
+}
 
 # Published ACC (mean of 10 runs), each checked in the project's notes on
 # the three papers (../shared/reference/methods.md, sections as cited).
@@ -504,7 +528,7 @@ def is_authors_configuration(record):
     """
     tag = record.get("tag") or ""
     estimator, dataset = record["estimator"], record["dataset"]
-    if dataset not in FULL_SIZE or dataset == "digits":
+    if dataset not in FULL_SIZE or dataset in ("digits", "photos"):
         return False
     if estimator == "KMeans":
         return tag == ""
@@ -550,7 +574,7 @@ def configuration_name(record):
         # Untagged: the defaults of the run's time, which before "auto" were
         # the authors' MNIST settings (the recorded parameters tell).
         name = "default parameters"
-        if dataset != "digits" and _has_params(
+        if dataset not in ("digits", "photos") and _has_params(
             record, _authors_configuration_or_empty(estimator, "mnist")
         ):
             name = (
@@ -639,7 +663,8 @@ def _span(values, digits=0):
 
 ESTIMATOR_ORDER = {name: i for i, name in enumerate(ESTIMATORS[1:] + ("KMeans",))}
 DATASET_ORDER = {
-    name: i for i, name in enumerate(("mnist", "fashion_mnist", "usps", "digits"))
+    name: i
+    for i, name in enumerate(("mnist", "fashion_mnist", "usps", "digits", "photos"))
 }
 
 

@@ -10,6 +10,8 @@ with integer labels, so that the clustering can be scored against the classes:
   and Zalando clothing articles, 60,000 train and 10,000 test images each.
 * :func:`load_usps`: 16x16 postal digits, 7,291 train and 2,007 test images.
 * :func:`load_image_folder`: any folder of photos, one sub-folder per class.
+* :func:`make_photo_crops`: colour crops of six kinds of scene from
+  scikit-learn's two sample photos, no file needed.
 
 MNIST, Fashion-MNIST and USPS are read from a data folder (see
 :func:`get_data_home`): the ``data_home`` argument, else the
@@ -47,8 +49,8 @@ from http.client import HTTPException
 
 import numpy as np
 from PIL import Image, ImageOps
-from sklearn.datasets import load_digits
-from sklearn.utils import Bunch
+from sklearn.datasets import load_digits, load_sample_images
+from sklearn.utils import Bunch, check_random_state
 
 __all__ = [
     "get_data_home",
@@ -57,6 +59,7 @@ __all__ = [
     "load_image_folder",
     "load_mnist",
     "load_usps",
+    "make_photo_crops",
 ]
 
 logger = logging.getLogger(__name__)
@@ -309,6 +312,78 @@ def load_digits_images(*, return_X_y=False):
         target_names=np.arange(10),
         DESCR=digits.DESCR,
     )
+
+
+# (photo, left, top, right, bottom) of the region each kind of crop is cut
+# from, in scikit-learn's two sample photos (427 x 640 each).
+_PHOTO_CROP_REGIONS = {
+    "dahlia": ("flower.jpg", 200, 110, 420, 330),
+    "leaves": ("flower.jpg", 0, 0, 170, 420),
+    "pagoda": ("china.jpg", 90, 60, 330, 370),
+    "sky": ("china.jpg", 340, 0, 640, 190),
+    "trees": ("china.jpg", 370, 290, 640, 427),
+    "water": ("china.jpg", 340, 230, 560, 300),
+}
+
+
+def make_photo_crops(
+    n_per_kind=80, *, image_size=32, crop_sizes=(40, 64), random_state=None
+):
+    """Colour photo crops of six kinds of scene, with their kind as the label.
+
+    Square crops of random size and position are cut from six regions of
+    the two photos that ship with scikit-learn
+    (:func:`sklearn.datasets.load_sample_images`): the dahlia, the leaves
+    behind it, the pagoda, the sky, the trees and the lake. Each is resized
+    to ``image_size`` pixels a side (bilinear, pillow). A small labelled set
+    of natural colour images, nothing downloaded: a stand-in for a folder of
+    one's own photos.
+
+    Parameters
+    ----------
+    n_per_kind : int, default=80
+        Number of crops of each kind.
+    image_size : int, default=32
+        Side of the returned images.
+    crop_sizes : tuple of int, default=(40, 64)
+        Smallest and largest side of the crops before resizing (a crop is
+        at most as large as its region).
+    random_state : int, RandomState instance or None, default=None
+        Draws the crops' sizes and positions.
+
+    Returns
+    -------
+    images : ndarray of shape (6 * n_per_kind, image_size, image_size, 3), \
+            dtype uint8
+        The crops, grouped by kind.
+    target : ndarray of shape (6 * n_per_kind,), dtype int64
+        The kind of each crop, an index into ``sorted`` kind names:
+        dahlia, leaves, pagoda, sky, trees, water.
+
+    Examples
+    --------
+    >>> from skdeepclust.datasets import make_photo_crops
+    >>> images, target = make_photo_crops(10, image_size=16, random_state=0)
+    >>> images.shape, images.dtype, target[:12:5]
+    ((60, 16, 16, 3), dtype('uint8'), array([0, 0, 1]))
+    """
+    rng = check_random_state(random_state)
+    photos = load_sample_images()
+    photos = dict(zip(photos.filenames, photos.images))
+    photos = {os.path.basename(name): image for name, image in photos.items()}
+    smallest, largest = crop_sizes
+    images, target = [], []
+    for kind, name in enumerate(sorted(_PHOTO_CROP_REGIONS)):
+        photo, left, top, right, bottom = _PHOTO_CROP_REGIONS[name]
+        for _ in range(n_per_kind):
+            size = min(rng.randint(smallest, largest), right - left, bottom - top)
+            x = rng.randint(left, right - size + 1)
+            y = rng.randint(top, bottom - size + 1)
+            crop = Image.fromarray(photos[photo][y : y + size, x : x + size])
+            crop = crop.resize((image_size, image_size), Image.BILINEAR)
+            images.append(np.asarray(crop))
+            target.append(kind)
+    return np.stack(images), np.array(target, dtype=np.int64)
 
 
 def load_mnist(

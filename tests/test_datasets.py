@@ -27,6 +27,7 @@ from skdeepclust.datasets import (
     load_image_folder,
     load_mnist,
     load_usps,
+    make_photo_crops,
 )
 
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -211,6 +212,20 @@ def test_get_data_home_env_and_default(tmp_path, monkeypatch):
 
 # --------------------------------------------------------------------------
 # Digits
+
+
+def test_make_photo_crops_are_labelled_colour_crops_fixed_by_the_seed():
+    images, target = make_photo_crops(12, image_size=24, random_state=0)
+    assert images.shape == (72, 24, 24, 3) and images.dtype == np.uint8
+    np.testing.assert_array_equal(np.bincount(target), [12] * 6)
+    assert target.dtype == np.int64 and np.all(np.diff(target) >= 0)
+    again, _ = make_photo_crops(12, image_size=24, random_state=0)
+    np.testing.assert_array_equal(images, again)
+    other, _ = make_photo_crops(12, image_size=24, random_state=1)
+    assert not np.array_equal(images, other)
+    # The kinds look different: the sky is brighter than the trees.
+    mean = [images[target == kind].mean() for kind in range(6)]
+    assert mean[3] > mean[4] + 50
 
 
 def test_load_digits_images():
