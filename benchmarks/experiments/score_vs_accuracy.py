@@ -1,13 +1,14 @@
 """Does each estimator's unsupervised ``score`` pick its accurate fits?
 
 Fits every estimator on scikit-learn's digits with the small-set settings of
-``tests/digits_configs.py``, seeds 0-9, one CPU thread, and prints for each
+``tests/digits_configs.py`` (with ``--defaults``: the defaults, ``n_clusters``
+and the seed alone), seeds 0-9, one CPU thread, and prints for each
 the ACC and ``score`` of every seed, the Spearman rank correlation between
 them, and the mean and worst ACC of the seed that the best score keeps
 out of every set of 3 and of 5 of the 10 seeds (what ``KMeans(n_init=...)``
 does with inertia)::
 
-    python benchmarks/experiments/score_vs_accuracy.py [ESTIMATOR ...]
+    python benchmarks/experiments/score_vs_accuracy.py [--defaults] [ESTIMATOR ...]
 """
 
 import sys
@@ -49,13 +50,25 @@ ESTIMATORS = {
 }
 
 
-def main(names):
+CLASSES = {
+    "DTIKMeans": DTIKMeans,
+    "DTIGaussianMixture": DTIGaussianMixture,
+    "STDACClustering": STDACClustering,
+    "MMDCClustering": MMDCClustering,
+}
+
+
+def main(names, defaults=False):
     torch.set_num_threads(1)
     X, y = load_digits_images(return_X_y=True)
     for name in names:
         accuracy, score = [], []
         for seed in SEEDS:
-            estimator = ESTIMATORS[name](seed).set_params(device="cpu").fit(X)
+            if defaults:
+                estimator = CLASSES[name](n_clusters=10, random_state=seed)
+            else:
+                estimator = ESTIMATORS[name](seed)
+            estimator = estimator.set_params(device="cpu").fit(X)
             accuracy.append(clustering_accuracy_score(y, estimator.labels_))
             score.append(estimator.score(X))
         accuracy, score = np.array(accuracy), np.array(score)
@@ -67,7 +80,8 @@ def main(names):
             for n in (3, 5)
         }
         print(
-            f"{name:20s} ACC {np.round(accuracy, 3)} (mean {accuracy.mean():.3f}, "
+            f"{name} ({'defaults' if defaults else 'short settings'}): ACC "
+            f"{np.round(accuracy, 3)} (mean {accuracy.mean():.3f}, "
             f"min {accuracy.min():.3f}); score {np.round(score, 4)}; Spearman "
             f"{spearmanr(score, accuracy)[0]:+.2f}; kept by the best score of 3: "
             f"mean {np.mean(kept[3]):.3f}, min {np.min(kept[3]):.3f}; of 5: "
@@ -77,4 +91,7 @@ def main(names):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(ESTIMATORS))
+    arguments = sys.argv[1:]
+    defaults = "--defaults" in arguments
+    names = [a for a in arguments if a != "--defaults"]
+    main(names or list(ESTIMATORS), defaults=defaults)
