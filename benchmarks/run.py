@@ -303,6 +303,9 @@ def fit_and_measure(estimator, X, y, *, trace_every=0, label=""):
     )
     return {
         **_scores(y, estimator.labels_),
+        # The estimator's own unsupervised objective (what n_init selects
+        # by), to relate it to the accuracy over seeds.
+        "score": float(estimator.score(X)),
         "batch_statistics": authors_evaluation,
         "epochs": n_epochs,
         "fit_seconds": round(fit_seconds, 3),
@@ -486,7 +489,6 @@ STDAC_AUTHORS_LAYERS = {"mnist": 2, "fashion_mnist": 3}
 TAG_WORDS = {
     "paper": "authors' configuration",
     "defaults": "default parameters",
-    "authors": "authors' settings",
     "runningbn": "running BN statistics",
     "batchfitbn": "batch statistics",
     "batchbn": "batch statistics also when predicting",
@@ -584,6 +586,9 @@ def configuration_name(record):
             )
         if estimator == "STDACClustering" and _param(record, "n_st_layers") is not None:
             name += ", " + _st_layers(_param(record, "n_st_layers"))
+    elif tag.startswith("authors-") and tag[len("authors-") :] in DATASET_NAMES:
+        # --authors DATASET: another dataset's configuration.
+        name = f"authors' {DATASET_NAMES[tag[len('authors-') :]]} settings"
     else:
         name = _tag_words(tag)
     if not is_full_scale(record):

@@ -1031,6 +1031,9 @@ class BaseDeepClusterer(
         self._fit_params.update(resolved)
         for name, value in resolved.items():
             setattr(self, name + "_", value)
+        if self.verbose and self._auto_resolved and not continuing:
+            chosen = ", ".join(f"{k}={v!r}" for k, v in self._auto_resolved.items())
+            print(f"[{type(self).__name__}] auto: {chosen}", flush=True)
 
     def _autocast(self):
         """:func:`autocast` for the fitted ``precision`` on ``device_``.

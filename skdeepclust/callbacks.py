@@ -18,7 +18,8 @@ goes on from its last checkpoint::
     import joblib
 
     model = joblib.load("dti.joblib")
-    model.set_params(warm_start=True, max_epochs=40 - model.n_iter_).fit(X)
+    model.set_params(warm_start=True, max_epochs=model.max_epochs_ - model.n_iter_)
+    model.fit(X)
 """
 
 import os

@@ -241,6 +241,7 @@ def _record(estimator="DTIKMeans", dataset="mnist", tag=None, seed=0, **fields):
         ("DTIKMeans", "mnist", None, 2, "authors' configuration"),
         ("MMDCClustering", "usps", None, 2, "authors' MNIST settings"),
         ("DTIKMeans", "usps", "defaults", 2, "default parameters"),
+        ("DTIKMeans", "digits", "authors-mnist", 2, "authors' MNIST settings"),
         ("KMeans", "mnist", None, 2, "raw pixels, best of 10 initialisations"),
         ("MMDCClustering", "mnist", "some-new-thing", 2, "some-new-thing"),
     ],

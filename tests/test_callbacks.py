@@ -48,6 +48,8 @@ def test_a_checkpoint_resumes_with_warm_start(name, images, tmp_path):
     resumed = joblib.load(path)
     assert resumed.n_iter_ == 2
     resumed.predict(images[:4])
+    # The docs' recipe: the epochs left of the planned ones.
+    assert resumed.max_epochs_ - resumed.n_iter_ == 1
     resumed.set_params(callback=None, warm_start=True, max_epochs=1).fit(images)
     assert resumed.n_iter_ == 3 and len(resumed.loss_curve_) == 3
     assert not list(tmp_path.glob("*.partial"))
