@@ -9,10 +9,11 @@ folder has one sub-folder per class, the sub-folder names become the targets,
 which is handy to check a clustering; a flat folder of unlabelled photos
 works too.
 
-Here the folder holds crops of the two photos that ship with scikit-learn
-(:func:`~sklearn.datasets.load_sample_images`): six kinds of scene patches
-(the dahlia, the leaves behind it, the pagoda, the sky, the trees and the
-lake), 80 crops of each, of random sizes and positions.
+Here the folder holds crops of the two photos that ship with scikit-learn,
+made by :func:`~skdeepclust.datasets.make_photo_crops`: six kinds of scene
+patches (the dahlia, the leaves behind it, the pagoda, the sky, the trees
+and the lake), 80 crops of each, of random sizes and positions, saved at
+64 x 64 pixels.
 """
 
 # %%
@@ -30,7 +31,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 from sklearn.cluster import KMeans
-from sklearn.datasets import load_sample_images
 
 from skdeepclust import (
     DTIGaussianMixture,
@@ -39,32 +39,20 @@ from skdeepclust import (
     STDACClustering,
 )
 from skdeepclust.cluster_metrics import clustering_scores
-from skdeepclust.datasets import load_image_folder
+from skdeepclust.datasets import load_image_folder, make_photo_crops
 from skdeepclust.inspection import ClusterSamplesDisplay
 
-# (photo, left, top, right, bottom) of the region each kind is cut from.
-REGIONS = {
-    "dahlia": ("flower", 200, 110, 420, 330),
-    "leaves": ("flower", 0, 0, 170, 420),
-    "pagoda": ("china", 90, 60, 330, 370),
-    "sky": ("china", 340, 0, 640, 190),
-    "trees": ("china", 370, 290, 640, 427),
-    "water": ("china", 340, 230, 560, 300),
-}
-KINDS = sorted(REGIONS)  # the loader's order of the sub-folders
-photos = dict(zip(["china", "flower"], load_sample_images().images))
+# make_photo_crops' six kinds, in the order of its labels (and of the
+# loader's sorted sub-folders).
+KINDS = ["dahlia", "leaves", "pagoda", "sky", "trees", "water"]
 rng = np.random.RandomState(0)
 
 
 def write_crops(folder, n_per_kind=80):
-    for kind, (photo, left, top, right, bottom) in REGIONS.items():
-        os.makedirs(os.path.join(folder, kind))
-        for i in range(n_per_kind):
-            size = min(rng.randint(40, 64), right - left, bottom - top)
-            x = rng.randint(left, right - size + 1)
-            y = rng.randint(top, bottom - size + 1)
-            crop = photos[photo][y : y + size, x : x + size]
-            Image.fromarray(crop).save(os.path.join(folder, kind, f"{i:03d}.png"))
+    crops, kinds = make_photo_crops(n_per_kind, image_size=64, random_state=0)
+    for i, (crop, kind) in enumerate(zip(crops, kinds)):
+        os.makedirs(os.path.join(folder, KINDS[kind]), exist_ok=True)
+        Image.fromarray(crop).save(os.path.join(folder, KINDS[kind], f"{i:03d}.png"))
     with open(os.path.join(folder, "sky", "broken.jpg"), "wb") as f:
         f.write(b"this is not a JPEG file")
 
