@@ -10,6 +10,7 @@ import torch
 from digits_configs import MMDC_PARAMS
 from sklearn.utils.estimator_checks import check_clustering, parametrize_with_checks
 
+import skdeepclust.mmdc as mmdc_module
 from skdeepclust.cluster_metrics import clustering_accuracy_score
 from skdeepclust.datasets import load_digits_images
 from skdeepclust.mmdc import MMDCClustering, assign_targets, sample_targets
@@ -279,7 +280,8 @@ def test_rotation_weight_zero_trains_exactly_the_plain_model(small_digits):
         ((12, 28, 28), {}, "vgg", 32, 0.0),  # MNIST 28 -> 32, as the authors
         ((12, 40, 40), {}, "vgg", 64, 0.0),
         ((12, 2), {}, "vgg", 32, 0.0),  # tabular rows as 1x2 strips
-        ((12, 8, 8, 3), {}, "resnet18", 32, 1.0),  # natural (colour) images
+        # A small colour set: the VGG (a large one gets the ResNet, below).
+        ((12, 8, 8, 3), {}, "vgg", 32, 1.0),
         ((12, 8, 8, 3), {"backbone": "vgg", "rotation_weight": 0}, "vgg", 32, 0.0),
         ((12, 8, 8), {"backbone": "resnet18", "input_size": 12}, "resnet18", 12, 0.0),
     ],
@@ -298,6 +300,15 @@ def test_backbone_and_input_size_follow_the_images(
     expected = SmallVGG if backbone == "vgg" else SmallResNet18
     assert isinstance(mmdc.network_, expected)
     assert mmdc.predict(X).shape == (shape[0],)
+
+
+def test_a_large_colour_set_gets_the_authors_natural_image_resnet(monkeypatch):
+    # 10,000 colour images and more; the threshold lowered to keep the fit small.
+    monkeypatch.setattr(mmdc_module, "_AUTO_RESNET_MIN_SAMPLES", 12)
+    X = np.random.RandomState(0).rand(12, 8, 8, 3).astype(np.float32)
+    mmdc = MMDCClustering(max_epochs=1, n_clusters=3, device="cpu").fit(X)
+    assert mmdc.backbone_ == "resnet18" and mmdc.rotation_weight_ == 1.0
+    assert isinstance(mmdc.network_, SmallResNet18)
 
 
 def test_networks_output_unit_vectors():
