@@ -52,6 +52,8 @@ __all__ = [
     "FitInterruptedWarning",
     "SCHEDULE_CONSTRAINTS",
     "as_float_images",
+    "auto_max_epochs",
+    "auto_milestones",
     "autocast",
     "check_images",
     "check_milestones",
