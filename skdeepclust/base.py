@@ -999,6 +999,11 @@ class BaseDeepClusterer(
         """
         resolved = {}
         if _is_auto(self.max_epochs):
+            if self._auto_schedule is None:
+                raise TypeError(
+                    f"{type(self).__name__} sets no _auto_schedule: it cannot take "
+                    f"max_epochs='auto'."
+                )
             resolved["max_epochs"] = auto_max_epochs(X.shape[0], **self._auto_schedule)
         else:
             resolved["max_epochs"] = self.max_epochs
