@@ -429,6 +429,8 @@ DATASET_NAMES = {
     "digits": "scikit-learn digits (8×8)",
     "photos": "photo crops (32×32 colour, 6 kinds)",
 }
+# Datasets of ours, for which no paper gives a configuration or a result.
+OWN_DATASETS = ("digits", "photos")
 # Train and test splits together, as the papers fit them.
 FULL_SIZE = {
     "digits": 1797,
@@ -530,7 +532,7 @@ def is_authors_configuration(record):
     """
     tag = record.get("tag") or ""
     estimator, dataset = record["estimator"], record["dataset"]
-    if dataset not in FULL_SIZE or dataset in ("digits", "photos"):
+    if dataset not in FULL_SIZE or dataset in OWN_DATASETS:
         return False
     if estimator == "KMeans":
         return tag == ""
@@ -576,7 +578,7 @@ def configuration_name(record):
         # Untagged: the defaults of the run's time, which before "auto" were
         # the authors' MNIST settings (the recorded parameters tell).
         name = "default parameters"
-        if dataset not in ("digits", "photos") and _has_params(
+        if dataset not in OWN_DATASETS and _has_params(
             record, _authors_configuration_or_empty(estimator, "mnist")
         ):
             name = (
@@ -586,9 +588,9 @@ def configuration_name(record):
             )
         if estimator == "STDACClustering" and _param(record, "n_st_layers") is not None:
             name += ", " + _st_layers(_param(record, "n_st_layers"))
-    elif tag.startswith("authors-") and tag[len("authors-") :] in DATASET_NAMES:
+    elif tag.startswith("authors-") and tag.removeprefix("authors-") in DATASET_NAMES:
         # --authors DATASET: another dataset's configuration.
-        name = f"authors' {DATASET_NAMES[tag[len('authors-') :]]} settings"
+        name = f"authors' {DATASET_NAMES[tag.removeprefix('authors-')]} settings"
     else:
         name = _tag_words(tag)
     if not is_full_scale(record):

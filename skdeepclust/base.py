@@ -1022,19 +1022,11 @@ class BaseDeepClusterer(
         parameter still ``"auto"``, so that its schedule goes on unchanged.
         """
         resolved = self._auto_params(X)
+        auto = [name for name in resolved if _is_auto(getattr(self, name))]
         if continuing:
-            resolved.update(
-                {
-                    name: value
-                    for name, value in self._auto_resolved.items()
-                    if _is_auto(getattr(self, name))
-                }
-            )
-        self._auto_resolved = {
-            name: value
-            for name, value in resolved.items()
-            if _is_auto(getattr(self, name))
-        }
+            kept = self._auto_resolved
+            resolved.update({name: kept[name] for name in auto if name in kept})
+        self._auto_resolved = {name: resolved[name] for name in auto}
         self._fit_params.update(resolved)
         for name, value in resolved.items():
             setattr(self, name + "_", value)

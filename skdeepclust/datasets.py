@@ -368,9 +368,11 @@ def make_photo_crops(
     ((60, 16, 16, 3), dtype('uint8'), array([0, 0, 1]))
     """
     rng = check_random_state(random_state)
-    photos = load_sample_images()
-    photos = dict(zip(photos.filenames, photos.images))
-    photos = {os.path.basename(name): image for name, image in photos.items()}
+    samples = load_sample_images()
+    photos = {
+        os.path.basename(name): image
+        for name, image in zip(samples.filenames, samples.images)
+    }
     smallest, largest = crop_sizes
     images, target = [], []
     for kind, name in enumerate(sorted(_PHOTO_CROP_REGIONS)):

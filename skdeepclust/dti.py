@@ -282,13 +282,14 @@ class _BaseDTI(BaseDeepClusterer):
     def _initial_prototypes(self, X, random_state):
         if self.init == "k-means++":
             candidates = np.arange(X.shape[0])
+            flat = X.flatten(1)
             if X.shape[0] > _KMEANS_PLUSPLUS_MAX_SAMPLES:
                 candidates = np.sort(
                     random_state.choice(
                         X.shape[0], _KMEANS_PLUSPLUS_MAX_SAMPLES, replace=False
                     )
                 )
-            flat = X[torch.as_tensor(candidates, device=X.device)].flatten(1)
+                flat = flat[torch.as_tensor(candidates, device=X.device)]
             flat = flat.cpu().numpy()
             if flat.dtype == np.uint8:
                 # Straight to float64, the values as_float_images gives.
