@@ -489,6 +489,41 @@ def _seeded_torch(seed, device):
         yield
 
 
+def _torch_rng_state(device):
+    """The states of torch's generators that a fit on ``device`` draws from."""
+    cuda = torch.cuda.get_rng_state(device) if device.type == "cuda" else None
+    return torch.get_rng_state(), cuda
+
+
+@contextlib.contextmanager
+def _restored_torch(state, device):
+    """Run a block with torch's RNGs in ``state`` (from ``_torch_rng_state``),
+    restoring the user's afterwards, as ``_seeded_torch`` does."""
+    cpu, cuda = state
+    with torch.random.fork_rng(devices=[device] if cuda is not None else []):
+        torch.set_rng_state(cpu)
+        if cuda is not None:
+            torch.cuda.set_rng_state(cuda, device)
+        yield
+
+
+@contextlib.contextmanager
+def _replayed_warnings():
+    """Record the warnings of a block and issue them again at its end.
+
+    Seen through "always", so that the same warning of several fits (one
+    per initialisation) is not swallowed by the filters' once-per-place
+    rule inside the block.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        warnings.warn_explicit(
+            warning.message, warning.category, warning.filename, warning.lineno
+        )
+
+
 def iter_minibatches(n_samples, batch_size, *, device, shuffle=True, drop_last=False):
     """Yield index tensors of mini-batches, drawn on ``device``.
 
@@ -869,6 +904,7 @@ class BaseDeepClusterer(
         "device": [str, torch.device, None],
         "random_state": ["random_state"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "verbose": ["verbose"],
         "image_shape": [None, "array-like"],
         "warm_start": ["boolean"],
@@ -1080,28 +1116,27 @@ class BaseDeepClusterer(
 
     def _fit_best_of(self, X):
         """Fit ``n_init`` copies from seeds drawn from ``random_state``; keep the
-        one whose ``score`` on ``X`` is best."""
+        one whose ``score`` on ``X`` is best.
+
+        With ``init_epochs``, each copy trains that many epochs of its
+        schedule, they are compared then, and only the best goes on to the
+        end: it ends exactly as a fit from its seed alone would.
+        """
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=self.n_init
         )
+        warm_up = self._init_epochs()
         best, scores = None, []
         for i, seed in enumerate(seeds):
             candidate = clone(self).set_params(random_state=int(seed), n_init=1)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                candidate.fit(X)
-            for warning in caught:
-                warnings.warn_explicit(
-                    warning.message, warning.category, warning.filename, warning.lineno
-                )
-            interrupted = any(
-                issubclass(w.category, FitInterruptedWarning) for w in caught
-            )
+            with _replayed_warnings():
+                interrupted = candidate._fit(X, False, pause_after=warm_up)
             scores.append(float(candidate.score(X)))
             if self.verbose:
                 print(
                     f"[{type(self).__name__}] initialisation {i + 1}/{self.n_init}: "
-                    f"score {scores[-1]:.6g}",
+                    f"score {scores[-1]:.6g}"
+                    + (f" after {candidate.n_iter_} epochs" if warm_up else ""),
                     flush=True,
                 )
             if best is None or scores[-1] > max(scores[:-1]):
@@ -1109,18 +1144,52 @@ class BaseDeepClusterer(
             if interrupted:
                 # Ctrl-C ends the whole fit: keep the best model so far.
                 break
+        if hasattr(best, "_paused_fit"):
+            if self.verbose:
+                print(
+                    f"[{type(self).__name__}] initialisation "
+                    f"{scores.index(max(scores)) + 1} goes on",
+                    flush=True,
+                )
+            with _replayed_warnings():
+                best._resume_fit(X, train=not interrupted)
         params = self.get_params(deep=False)
         self._restore_fit_state(
             {key: value for key, value in vars(best).items() if key not in params}
         )
         # The kept fit's own parameters (its "auto" choices among them), but
-        # the seed and n_init the user set.
+        # the seed, n_init and init_epochs the user set.
         self._fit_params.update(
-            random_state=copy.deepcopy(params["random_state"]), n_init=params["n_init"]
+            {
+                name: copy.deepcopy(params[name])
+                for name in ("random_state", "n_init", "init_epochs")
+                if name in params
+            }
         )
         self.init_scores_ = np.array(scores)
 
-    def _fit(self, X, continuing):
+    def _init_epochs(self):
+        """Epochs of each initialisation before the best is chosen (None: all).
+
+        ``"auto"`` is resolved by ``_auto_init_epochs``; an estimator without
+        the ``init_epochs`` parameter trains every initialisation to the end.
+        """
+        init_epochs = getattr(self, "init_epochs", None)
+        if _is_auto(init_epochs):
+            return self._auto_init_epochs()
+        return init_epochs
+
+    def _auto_init_epochs(self):
+        return None
+
+    def _fit(self, X, continuing, pause_after=None):
+        """Train; True when Ctrl-C stopped the training early.
+
+        With ``pause_after``, training stops after that many epochs of the
+        schedule and the fit is left paused: ``_resume_fit`` goes on from
+        there, with the random streams as they were, so that the model ends
+        as an uninterrupted fit would.
+        """
         # Continuing a fit needs images of the fitted shape: checked as at
         # predict time, without resetting the fitted shape.
         images = check_images(self, X, reset=not continuing, keep_uint8=True)
@@ -1145,8 +1214,34 @@ class BaseDeepClusterer(
                     # Rebuilt from its state, on the modules' device.
                     self._optimizer_state = self._optimizer.state_dict()
                     self._optimizer = None
-            interrupted = self._fit_loop(X_device, random_state)
-        self.labels_ = self._predict_device(X_device)
+            last_epoch = len(self.loss_curve_) + self._fitted_param("max_epochs")
+            stop = last_epoch
+            if pause_after is not None:
+                stop = min(last_epoch, len(self.loss_curve_) + pause_after)
+            outcome = self._fit_loop(X_device, random_state, stop)
+            if outcome == "done" and self.n_iter_ < last_epoch:
+                rng_state = _torch_rng_state(self.device_)
+                self._paused_fit = (random_state, rng_state, last_epoch)
+                return False
+        return self._end_fit(X_device, outcome == "interrupted")
+
+    def _resume_fit(self, X, train=True):
+        """Go on with a fit that ``_fit(..., pause_after=...)`` left paused;
+        with ``train=False``, end it where it stands. True when Ctrl-C
+        stopped the training early."""
+        random_state, rng_state, last_epoch = self._paused_fit
+        del self._paused_fit
+        images = check_images(self, X, reset=False, keep_uint8=True)
+        X_device = torch.from_numpy(images).to(self.device_)
+        outcome = "done"
+        if train:
+            with _restored_torch(rng_state, self.device_):
+                outcome = self._fit_loop(X_device, random_state, last_epoch)
+        return self._end_fit(X_device, outcome == "interrupted")
+
+    def _end_fit(self, X, interrupted):
+        """Labels and fitted attributes of a fit's end; returns ``interrupted``."""
+        self.labels_ = self._predict_device(X)
         self._set_fitted_attributes()
         if interrupted:
             warnings.warn(
@@ -1154,10 +1249,11 @@ class BaseDeepClusterer(
                 f"complete epoch(s); the model is kept as it stands. Fit again with "
                 f"warm_start=True to go on.",
                 FitInterruptedWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         else:
             self._warn_if_degenerate()
+        return interrupted
 
     def _fit_state(self, *, deep):
         """Everything ``fit`` may change: the attributes that are not parameters."""
@@ -1197,10 +1293,13 @@ class BaseDeepClusterer(
         # warm_start. labels_ come at the end of fit.
         return hasattr(self, "labels_") or getattr(self, "n_iter_", 0) > 0
 
-    def _fit_loop(self, X, random_state):
-        """Train ``max_epochs`` epochs; True when Ctrl-C stopped it early."""
+    def _fit_loop(self, X, random_state, last_epoch):
+        """Train up to epoch ``last_epoch``.
+
+        Returns "done", "interrupted" (Ctrl-C stopped it early) or
+        "stopped" (a callback did).
+        """
         first_epoch = len(self.loss_curve_)
-        last_epoch = first_epoch + self._fitted_param("max_epochs")
         fit_start = time.perf_counter()
         with _GracefulInterrupt(), _flushing_denormals():
             for epoch in range(first_epoch, last_epoch):
@@ -1219,12 +1318,12 @@ class BaseDeepClusterer(
                     # No handler of ours (not the main thread, or a handler
                     # of the user's): stop where the interrupt came.
                     self._set_training(False)
-                    return True
+                    return "interrupted"
                 finally:
                     _ACTIVE_FIT.progress = None
                 self._set_training(False)
                 if stop_requested():
-                    return True
+                    return "interrupted"
                 if not math.isfinite(loss):
                     raise self._divergence(epoch, f"the training loss is {loss}")
                 self._check_finite_parameters(epoch)
@@ -1246,8 +1345,8 @@ class BaseDeepClusterer(
                         flush=True,
                     )
                 if self._run_callbacks(self._epoch_info(X, epoch, loss, seconds)):
-                    break
-        return False
+                    return "stopped"
+        return "done"
 
     def _run_callbacks(self, info):
         """Call every callback after an epoch; True when one asks to stop."""

@@ -638,6 +638,12 @@ class DTIKMeans(_BaseDTI):
         them. A ``warm_start`` continuation trains the fitted model alone.
         Its measured effect is in the :ref:`user guide <n-init>`.
 
+    init_epochs : int, "auto" or None, default=None
+        With ``n_init > 1``: epochs each initialisation trains before they
+        are compared by :meth:`score`; only the best goes on to the end of
+        the schedule, and ends exactly as a fit from its seed alone would.
+        None: every initialisation trains the whole schedule.
+
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left),
         curriculum and reassignment events, and within a long epoch a
@@ -790,6 +796,7 @@ class DTIKMeans(_BaseDTI):
         precision="float32",
         random_state=None,
         n_init=1,
+        init_epochs=None,
         verbose=0,
         image_shape=None,
         warm_start=False,
@@ -812,6 +819,7 @@ class DTIKMeans(_BaseDTI):
         self.precision = precision
         self.random_state = random_state
         self.n_init = n_init
+        self.init_epochs = init_epochs
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start
@@ -968,6 +976,12 @@ class DTIGaussianMixture(_BaseDTI):
         ``n_init`` times the time of one fit; callbacks run in every one of
         them. A ``warm_start`` continuation trains the fitted model alone.
         Its measured effect is in the :ref:`user guide <n-init>`.
+
+    init_epochs : int, "auto" or None, default=None
+        With ``n_init > 1``: epochs each initialisation trains before they
+        are compared by :meth:`score`; only the best goes on to the end of
+        the schedule, and ends exactly as a fit from its seed alone would.
+        None: every initialisation trains the whole schedule.
 
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left),
@@ -1130,6 +1144,7 @@ class DTIGaussianMixture(_BaseDTI):
         precision="float32",
         random_state=None,
         n_init=1,
+        init_epochs=None,
         verbose=0,
         image_shape=None,
         warm_start=False,
@@ -1153,6 +1168,7 @@ class DTIGaussianMixture(_BaseDTI):
         self.precision = precision
         self.random_state = random_state
         self.n_init = n_init
+        self.init_epochs = init_epochs
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start

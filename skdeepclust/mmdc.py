@@ -330,6 +330,12 @@ class MMDCClustering(BaseDeepClusterer):
         them. A ``warm_start`` continuation trains the fitted model alone.
         Its measured effect is in the :ref:`user guide <n-init>`.
 
+    init_epochs : int, "auto" or None, default=None
+        With ``n_init > 1``: epochs each initialisation trains before they
+        are compared by :meth:`score`; only the best goes on to the end of
+        the schedule, and ends exactly as a fit from its seed alone would.
+        None: every initialisation trains the whole schedule.
+
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left)
         and within a long epoch a progress line every ten seconds (share
@@ -508,6 +514,7 @@ class MMDCClustering(BaseDeepClusterer):
         precision="float32",
         random_state=None,
         n_init=1,
+        init_epochs=None,
         verbose=0,
         image_shape=None,
         warm_start=False,
@@ -536,6 +543,7 @@ class MMDCClustering(BaseDeepClusterer):
         self.precision = precision
         self.random_state = random_state
         self.n_init = n_init
+        self.init_epochs = init_epochs
         self.verbose = verbose
         self.image_shape = image_shape
         self.warm_start = warm_start

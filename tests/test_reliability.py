@@ -312,6 +312,79 @@ def test_ctrl_c_then_a_second_one_restores_the_previous_fit(
 
 
 # --------------------------------------------------------------------------
+# n_init with warm-ups: the kept fit is the fit of its seed alone
+# --------------------------------------------------------------------------
+
+
+def _kept_seed(estimator):
+    seeds = np.random.RandomState(estimator.random_state).randint(
+        np.iinfo(np.int32).max, size=estimator.n_init
+    )
+    return int(seeds[np.argmax(estimator.init_scores_)])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_warm_ups_keep_the_best_and_end_as_its_seed_alone(name, images):
+    epochs = []
+    estimator = make(
+        name, n_init=3, init_epochs=1, callback=lambda model, info: epochs.append(1)
+    ).fit(images)
+    # Three one-epoch warm-ups, then the kept one's last two epochs.
+    assert len(epochs) == 3 + 2
+    assert estimator.init_scores_.shape == (3,)
+    assert estimator.n_iter_ == 3 and len(estimator.loss_curve_) == 3
+    assert not hasattr(estimator, "_paused_fit")
+    alone = make(name, random_state=_kept_seed(estimator)).fit(images)
+    kept = _fitted_state(estimator)
+    del kept["init_scores_"]
+    _assert_same_state(_fitted_state(alone), kept)
+    assert estimator._fitted_param("random_state") == 0
+    assert estimator._fitted_param("init_epochs") == 1
+
+
+@pytest.mark.parametrize("name", ["DTIKMeans", "MMDCClustering"])
+def test_warm_ups_as_long_as_the_schedule_are_full_initialisations(name, images):
+    whole = make(name, n_init=2).fit(images)
+    warm_ups = make(name, n_init=2, init_epochs=5).fit(images)
+    np.testing.assert_array_equal(whole.init_scores_, warm_ups.init_scores_)
+    _assert_same_state(_fitted_state(whole), _fitted_state(warm_ups))
+
+
+def test_ctrl_c_in_a_warm_up_keeps_the_best_so_far_as_it_stands(
+    images, monkeypatch, python_sigint_handler
+):
+    fits = []
+    original = DTIKMeans._initialize
+
+    def initialize(self, X, random_state):
+        original(self, X, random_state)
+        fits.append(self)
+        if len(fits) == 2:
+            # Ctrl-C in the second initialisation's first epoch.
+            calls = []
+
+            def hook(module, inputs):
+                if module.training:
+                    calls.append(1)
+                    if len(calls) == 3:
+                        os.kill(os.getpid(), signal.SIGINT)
+
+            for root in self._torch_modules():
+                for module in root.modules():
+                    module.register_forward_pre_hook(hook)
+
+    monkeypatch.setattr(DTIKMeans, "_initialize", initialize)
+    estimator = make("DTIKMeans", n_init=3, init_epochs=2)
+    with pytest.warns(FitInterruptedWarning):
+        estimator.fit(images)
+    # No third initialisation, and no training beyond the warm-ups.
+    assert len(fits) == 2 and len(estimator.init_scores_) == 2
+    assert estimator.n_iter_ <= 2
+    np.testing.assert_array_equal(estimator.labels_, estimator.predict(images))
+    assert not hasattr(estimator, "_paused_fit")
+
+
+# --------------------------------------------------------------------------
 # No silent garbage
 # --------------------------------------------------------------------------
 
