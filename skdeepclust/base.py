@@ -44,7 +44,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
@@ -904,7 +904,11 @@ class BaseDeepClusterer(
         "device": [str, torch.device, None],
         "random_state": ["random_state"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "init_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "init_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            None,
+        ],
         "verbose": ["verbose"],
         "image_shape": [None, "array-like"],
         "warm_start": ["boolean"],
@@ -1125,7 +1129,8 @@ class BaseDeepClusterer(
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=self.n_init
         )
-        warm_up = self._init_epochs()
+        # An estimator without the parameter trains every initialisation whole.
+        warm_up = getattr(self, "init_epochs", None)
         best, scores = None, []
         for i, seed in enumerate(seeds):
             candidate = clone(self).set_params(random_state=int(seed), n_init=1)
@@ -1168,25 +1173,11 @@ class BaseDeepClusterer(
         )
         self.init_scores_ = np.array(scores)
 
-    def _init_epochs(self):
-        """Epochs of each initialisation before the best is chosen (None: all).
-
-        ``"auto"`` is resolved by ``_auto_init_epochs``; an estimator without
-        the ``init_epochs`` parameter trains every initialisation to the end.
-        """
-        init_epochs = getattr(self, "init_epochs", None)
-        if _is_auto(init_epochs):
-            return self._auto_init_epochs()
-        return init_epochs
-
-    def _auto_init_epochs(self):
-        return None
-
     def _fit(self, X, continuing, pause_after=None):
         """Train; True when Ctrl-C stopped the training early.
 
-        With ``pause_after``, training stops after that many epochs of the
-        schedule and the fit is left paused: ``_resume_fit`` goes on from
+        With ``pause_after`` (epochs, or a share of ``max_epochs`` as a
+        float), training stops there and the fit is left paused: ``_resume_fit`` goes on from
         there, with the random streams as they were, so that the model ends
         as an uninterrupted fit would.
         """
@@ -1217,6 +1208,10 @@ class BaseDeepClusterer(
             last_epoch = len(self.loss_curve_) + self._fitted_param("max_epochs")
             stop = last_epoch
             if pause_after is not None:
+                if not isinstance(pause_after, Integral):
+                    # A share of the schedule.
+                    n_epochs = self._fitted_param("max_epochs")
+                    pause_after = max(1, round(pause_after * n_epochs))
                 stop = min(last_epoch, len(self.loss_curve_) + pause_after)
             outcome = self._fit_loop(X_device, random_state, stop)
             if outcome == "done" and self.n_iter_ < last_epoch:

@@ -29,7 +29,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.cluster import kmeans_plusplus
+from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skdeepclust.base import (
@@ -53,7 +53,7 @@ _REASSIGN_NOISE = 1e-4
 _EMPTY_CLUSTER_SHARE = 0.2  # divided by n_clusters
 _TRANSFORMER_WEIGHT_DECAY = 1e-6
 _SIGMA_INIT = 0.5
-_INITS = ("sample", "k-means++")
+_INITS = ("sample", "k-means++", "k-means")
 _PADDING_MODES = ("border", "zeros", "reflection")
 # Input values beyond this magnitude are far from pixels in [0, 1]: raw 8-bit
 # or 16-bit intensities, most likely.
@@ -96,6 +96,28 @@ _KMEANS_PLUSPLUS_MAX_SAMPLES = 20_000
 # Largest number of transformed prototypes (images x prototypes x pixels)
 # materialised at once at inference.
 _INFERENCE_BUDGET = 2**24
+# Runs of Lloyd's algorithm behind init="k-means", as KMeans(n_init=10).
+_KMEANS_N_INIT = 10
+
+
+def _seeding_images(X, random_state):
+    """The images the k-means seedings look at, flattened to float64 on the host.
+
+    At most ``_KMEANS_PLUSPLUS_MAX_SAMPLES`` of them, drawn at random; returns
+    their indices in ``X`` and the (n, features) array.
+    """
+    candidates = np.arange(X.shape[0])
+    flat = X.flatten(1)
+    if X.shape[0] > _KMEANS_PLUSPLUS_MAX_SAMPLES:
+        candidates = np.sort(
+            random_state.choice(X.shape[0], _KMEANS_PLUSPLUS_MAX_SAMPLES, replace=False)
+        )
+        flat = flat[torch.as_tensor(candidates, device=X.device)]
+    flat = flat.cpu().numpy()
+    if flat.dtype == np.uint8:
+        # Straight to float64, the values as_float_images gives.
+        return candidates, _UINT8_TO_UNIT.astype(np.float64)[flat]
+    return candidates, flat.astype(np.float64)
 
 
 # --------------------------------------------------------------------------
@@ -280,29 +302,19 @@ class _BaseDTI(BaseDeepClusterer):
     # --- training -------------------------------------------------------------
 
     def _initial_prototypes(self, X, random_state):
-        if self.init == "k-means++":
-            candidates = np.arange(X.shape[0])
-            flat = X.flatten(1)
-            if X.shape[0] > _KMEANS_PLUSPLUS_MAX_SAMPLES:
-                candidates = np.sort(
-                    random_state.choice(
-                        X.shape[0], _KMEANS_PLUSPLUS_MAX_SAMPLES, replace=False
-                    )
-                )
-                flat = flat[torch.as_tensor(candidates, device=X.device)]
-            flat = flat.cpu().numpy()
-            if flat.dtype == np.uint8:
-                # Straight to float64, the values as_float_images gives.
-                flat = _UINT8_TO_UNIT.astype(np.float64)[flat]
-            else:
-                flat = flat.astype(np.float64)
-            _, chosen = kmeans_plusplus(
-                flat, self.n_clusters, random_state=random_state
-            )
-            indices = candidates[chosen]
-        else:
+        if self.init == "sample":
             indices = random_state.choice(X.shape[0], self.n_clusters, replace=False)
-        indices = torch.as_tensor(indices, dtype=torch.long, device=X.device)
+            indices = torch.as_tensor(indices, dtype=torch.long, device=X.device)
+            return as_float_images(X[indices]).clone()
+        candidates, flat = _seeding_images(X, random_state)
+        if self.init == "k-means":
+            centres = KMeans(
+                self.n_clusters, n_init=_KMEANS_N_INIT, random_state=random_state
+            ).fit(flat).cluster_centers_
+            centres = torch.as_tensor(centres, dtype=torch.float32, device=X.device)
+            return centres.view(self.n_clusters, *X.shape[1:]).contiguous()
+        _, chosen = kmeans_plusplus(flat, self.n_clusters, random_state=random_state)
+        indices = torch.as_tensor(candidates[chosen], dtype=torch.long, device=X.device)
         return as_float_images(X[indices]).clone()
 
     def _build_model(self, prototypes, transformer):
@@ -638,11 +650,14 @@ class DTIKMeans(_BaseDTI):
         them. A ``warm_start`` continuation trains the fitted model alone.
         Its measured effect is in the :ref:`user guide <n-init>`.
 
-    init_epochs : int, "auto" or None, default=None
-        With ``n_init > 1``: epochs each initialisation trains before they
-        are compared by :meth:`score`; only the best goes on to the end of
-        the schedule, and ends exactly as a fit from its seed alone would.
-        None: every initialisation trains the whole schedule.
+    init_epochs : int, float or None, default=None
+        With ``n_init > 1``: how long each initialisation trains before they
+        are compared by :meth:`score`, in epochs (an int) or as a share of
+        ``max_epochs_`` (a float in (0, 1)); only the best goes on to the
+        end of the schedule, and ends exactly as a fit from its seed alone
+        would. It costs ``n_init - 1`` times that many epochs more than one
+        fit. None: every initialisation trains the whole schedule. Measured
+        effect: :ref:`user guide <n-init>`.
 
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left),
@@ -977,11 +992,14 @@ class DTIGaussianMixture(_BaseDTI):
         them. A ``warm_start`` continuation trains the fitted model alone.
         Its measured effect is in the :ref:`user guide <n-init>`.
 
-    init_epochs : int, "auto" or None, default=None
-        With ``n_init > 1``: epochs each initialisation trains before they
-        are compared by :meth:`score`; only the best goes on to the end of
-        the schedule, and ends exactly as a fit from its seed alone would.
-        None: every initialisation trains the whole schedule.
+    init_epochs : int, float or None, default=None
+        With ``n_init > 1``: how long each initialisation trains before they
+        are compared by :meth:`score`, in epochs (an int) or as a share of
+        ``max_epochs_`` (a float in (0, 1)); only the best goes on to the
+        end of the schedule, and ends exactly as a fit from its seed alone
+        would. It costs ``n_init - 1`` times that many epochs more than one
+        fit. None: every initialisation trains the whole schedule. Measured
+        effect: :ref:`user guide <n-init>`.
 
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left),

@@ -473,11 +473,14 @@ class STDACClustering(BaseDeepClusterer):
         them. A ``warm_start`` continuation trains the fitted model alone.
         Its measured effect is in the :ref:`user guide <n-init>`.
 
-    init_epochs : int, "auto" or None, default=None
-        With ``n_init > 1``: epochs each initialisation trains before they
-        are compared by :meth:`score`; only the best goes on to the end of
-        the schedule, and ends exactly as a fit from its seed alone would.
-        None: every initialisation trains the whole schedule.
+    init_epochs : int, float or None, default=None
+        With ``n_init > 1``: how long each initialisation trains before they
+        are compared by :meth:`score`, in epochs (an int) or as a share of
+        ``max_epochs_`` (a float in (0, 1)); only the best goes on to the
+        end of the schedule, and ends exactly as a fit from its seed alone
+        would. It costs ``n_init - 1`` times that many epochs more than one
+        fit. None: every initialisation trains the whole schedule. Measured
+        effect: :ref:`user guide <n-init>`.
 
     verbose : int, default=0
         When positive, print one line per epoch (loss, seconds, time left)

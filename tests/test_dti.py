@@ -126,6 +126,30 @@ def test_affine_beats_identity_on_shifted_digits(digits):
     assert aligned.score(X) > pixels.score(X)
 
 
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_k_means_init_starts_from_the_centres_of_k_means(digits, Estimator):
+    X = digits[0][:300]
+    images = torch.from_numpy(X).unsqueeze(1)
+    estimator = Estimator(5, init="k-means")
+    prototypes = estimator._initial_prototypes(images, np.random.RandomState(0))
+    centres = (
+        KMeans(5, n_init=10, random_state=np.random.RandomState(0))
+        .fit(X.reshape(len(X), -1).astype(np.float64))
+        .cluster_centers_
+    )
+    assert prototypes.shape == (5, 1, 8, 8) and prototypes.dtype == torch.float32
+    np.testing.assert_allclose(prototypes.flatten(1).numpy(), centres, rtol=1e-6)
+    # uint8 images seed as their [0, 1] scaling does.
+    as_uint8 = np.random.RandomState(1).randint(0, 256, (300, 1, 8, 8), np.uint8)
+    from_uint8 = estimator._initial_prototypes(
+        torch.from_numpy(as_uint8), np.random.RandomState(0)
+    )
+    from_float = estimator._initial_prototypes(
+        torch.from_numpy(as_uint8 / np.float32(255)), np.random.RandomState(0)
+    )
+    np.testing.assert_allclose(from_uint8.numpy(), from_float.numpy(), atol=1e-6)
+
+
 # --------------------------------------------------------------------------
 # Transformations start at the identity; curriculum
 # --------------------------------------------------------------------------

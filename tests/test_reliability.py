@@ -324,10 +324,15 @@ def _kept_seed(estimator):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_warm_ups_keep_the_best_and_end_as_its_seed_alone(name, images):
+@pytest.mark.parametrize("init_epochs", [1, 1 / 3])
+def test_warm_ups_keep_the_best_and_end_as_its_seed_alone(name, images, init_epochs):
+    # One epoch either way: the fast configurations train three.
     epochs = []
     estimator = make(
-        name, n_init=3, init_epochs=1, callback=lambda model, info: epochs.append(1)
+        name,
+        n_init=3,
+        init_epochs=init_epochs,
+        callback=lambda model, info: epochs.append(1),
     ).fit(images)
     # Three one-epoch warm-ups, then the kept one's last two epochs.
     assert len(epochs) == 3 + 2
@@ -339,7 +344,7 @@ def test_warm_ups_keep_the_best_and_end_as_its_seed_alone(name, images):
     del kept["init_scores_"]
     _assert_same_state(_fitted_state(alone), kept)
     assert estimator._fitted_param("random_state") == 0
-    assert estimator._fitted_param("init_epochs") == 1
+    assert estimator._fitted_param("init_epochs") == init_epochs
 
 
 @pytest.mark.parametrize("name", ["DTIKMeans", "MMDCClustering"])
