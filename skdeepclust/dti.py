@@ -581,11 +581,12 @@ class DTIKMeans(_BaseDTI):
         last after 1/2, those between evenly from 1/8 to 3/8. A milestone of
         0 activates its transformation from the start.
 
-    init : {"k-means++", "sample"}, default="k-means++"
+    init : {"k-means++", "k-means", "sample"}, default="k-means++"
         Initial prototypes: images picked by k-means++ seeding
         (:func:`sklearn.cluster.kmeans_plusplus`, on at most 20,000 images
-        drawn at random), which spreads them out, or ``n_clusters`` distinct
-        random training images (the authors' choice).
+        drawn at random), which spreads them out; the centres of
+        :class:`sklearn.cluster.KMeans` (``n_init=10``) on those images; or
+        ``n_clusters`` distinct random training images (the authors' choice).
 
     grid_size : int, default=4
         Control points per side of the thin-plate-spline lattice.
@@ -919,11 +920,12 @@ class DTIGaussianMixture(_BaseDTI):
         last after 1/2, those between evenly from 1/8 to 3/8. A milestone of
         0 activates its transformation from the start.
 
-    init : {"k-means++", "sample"}, default="k-means++"
+    init : {"k-means++", "k-means", "sample"}, default="k-means++"
         Initial prototypes: images picked by k-means++ seeding
         (:func:`sklearn.cluster.kmeans_plusplus`, on at most 20,000 images
-        drawn at random), which spreads them out, or ``n_clusters`` distinct
-        random training images (the authors' choice).
+        drawn at random), which spreads them out; the centres of
+        :class:`sklearn.cluster.KMeans` (``n_init=10``) on those images; or
+        ``n_clusters`` distinct random training images (the authors' choice).
 
     grid_size : int, default=4
         Control points per side of the thin-plate-spline lattice.
