@@ -1177,9 +1177,9 @@ class BaseDeepClusterer(
         """Train; True when Ctrl-C stopped the training early.
 
         With ``pause_after`` (epochs, or a share of ``max_epochs`` as a
-        float), training stops there and the fit is left paused: ``_resume_fit`` goes on from
-        there, with the random streams as they were, so that the model ends
-        as an uninterrupted fit would.
+        float, rounded), training stops there and the fit is left paused:
+        ``_resume_fit`` goes on from there, with the random streams as they
+        were, so that the model ends as an uninterrupted fit would.
         """
         # Continuing a fit needs images of the fitted shape: checked as at
         # predict time, without resetting the fitted shape.

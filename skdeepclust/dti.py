@@ -308,9 +308,13 @@ class _BaseDTI(BaseDeepClusterer):
             return as_float_images(X[indices]).clone()
         candidates, flat = _seeding_images(X, random_state)
         if self.init == "k-means":
-            centres = KMeans(
-                self.n_clusters, n_init=_KMEANS_N_INIT, random_state=random_state
-            ).fit(flat).cluster_centers_
+            centres = (
+                KMeans(
+                    self.n_clusters, n_init=_KMEANS_N_INIT, random_state=random_state
+                )
+                .fit(flat)
+                .cluster_centers_
+            )
             centres = torch.as_tensor(centres, dtype=torch.float32, device=X.device)
             return centres.view(self.n_clusters, *X.shape[1:]).contiguous()
         _, chosen = kmeans_plusplus(flat, self.n_clusters, random_state=random_state)
