@@ -6,7 +6,7 @@ records for each: ACC / NMI / ARI on the data it was fitted on (the papers'
 transductive protocol: train and test splits together), epochs, fit seconds,
 training images per second, peak host and device memory, the device name,
 library versions and the git commit. Results go to
-``benchmarks/results/<dataset>__<estimator>[__<tag>]__seed<seed>__<device>.json``
+``benchmarks/results/<dataset>[-<subset size>]__<estimator>[__<tag>]__seed<seed>__<device>.json``
 and every run regenerates the table ``benchmarks/results/README.md``.
 
 Examples
@@ -391,8 +391,11 @@ def run(args):
             "load_average_end": round(os.getloadavg()[0], 2),
             **measured,
         }
+        # A subset is named by its size, so that it never takes the place
+        # of a record of the whole set (its KMeans row above all).
+        subset = f"-{len(X)}" if len(X) < FULL_SIZE[args.dataset] else ""
         stem = "__".join(
-            [args.dataset, name]
+            [args.dataset + subset, name]
             + ([record["tag"]] if record["tag"] else [])
             + [f"seed{args.seed}", _device_kind(record["device"])]
         )

@@ -47,6 +47,14 @@ def test_kmeans_on_digits_is_recorded(bench, tmp_path):
     assert "| digits | KMeans |" in table
 
 
+def test_a_subset_is_recorded_apart_from_the_whole_set(bench, tmp_path):
+    for max_samples in ([], ["--max-samples", "300"]):
+        bench.main(["--estimator", "KMeans", "--dataset", "digits"] + max_samples)
+    whole = json.loads((tmp_path / "digits__KMeans__seed0__cpu.json").read_text())
+    subset = json.loads((tmp_path / "digits-300__KMeans__seed0__cpu.json").read_text())
+    assert (whole["n_samples"], subset["n_samples"]) == (1797, 300)
+
+
 def test_bad_arguments(bench):
     with pytest.raises(SystemExit):
         bench.main(["--dataset", "digits"])
