@@ -6,8 +6,9 @@ records for each: ACC / NMI / ARI on the data it was fitted on (the papers'
 transductive protocol: train and test splits together), epochs, fit seconds,
 training images per second, peak host and device memory, the device name,
 library versions and the git commit. Results go to
-``benchmarks/results/<dataset>[-<subset size>]__<estimator>[__<tag>]__seed<seed>__<device>.json``
-and every run regenerates the table ``benchmarks/results/README.md``.
+``benchmarks/results/<dataset>__<estimator>[__<tag>]__seed<seed>__<device>.json``
+(``<dataset>-<size>`` for a random subset, ``--max-samples``) and every run
+regenerates the table ``benchmarks/results/README.md``.
 
 Examples
 --------

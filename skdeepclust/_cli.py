@@ -39,6 +39,8 @@ def make_estimator(
     precision="float32",
     verbose=0,
     n_samples=None,
+    n_init=1,
+    init_epochs=None,
 ):
     """The estimator the command line fits, with its short schedule.
 
@@ -82,6 +84,12 @@ def make_estimator(
     n_samples : int, default=None
         Number of images to cluster, for the default batch size; None is
         taken as a large folder.
+    n_init : int, default=1
+        Seeds fitted; the one with the best ``score`` is kept.
+    init_epochs : int, default=None
+        With ``n_init > 1``, epochs after which the seeds are compared and
+        only the best goes on (the estimators' ``init_epochs``); None
+        compares whole fits.
 
     Returns
     -------
@@ -109,6 +117,8 @@ def make_estimator(
         device=device,
         precision=precision,
         verbose=verbose,
+        n_init=n_init,
+        init_epochs=init_epochs,
     )
     if name in ("dti-kmeans", "dti-gmm"):
         Estimator = DTIKMeans if name == "dti-kmeans" else DTIGaussianMixture
@@ -221,6 +231,22 @@ def build_parser():
         default=0,
         metavar="SEED",
         help="seed, for reproducible results (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--n-init",
+        type=_positive_int(1),
+        default=1,
+        metavar="N",
+        help="fit N seeds and keep the one with the best unsupervised score "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--init-epochs",
+        type=_positive_int(1),
+        default=None,
+        metavar="E",
+        help="with --n-init: compare the seeds after E epochs and train only "
+        "the best to the end (default: compare whole fits)",
     )
     parser.add_argument(
         "--device",
@@ -377,6 +403,8 @@ def main(argv=None):
         precision=args.precision,
         verbose=int(args.verbose),
         n_samples=n_images,
+        n_init=args.n_init,
+        init_epochs=args.init_epochs,
     )
     say(
         f"Fitting {type(estimator).__name__} ({args.n_clusters} clusters, "

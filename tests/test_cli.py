@@ -110,6 +110,10 @@ def cli_run(tmp_path_factory):
         str(labels),
         "--max-members",
         "60",
+        "--n-init",
+        "2",
+        "--init-epochs",
+        "3",
     ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     process = subprocess.run(
@@ -143,6 +147,9 @@ def test_cli_clusters_photo_crops_end_to_end(cli_run):
 
     text = " ".join(dom.text)
     assert "Score" in text and "Settings" in text and "fit time" in text
+    # Each setting's cell is followed by its value's.
+    settings = dict(zip(dom.text, dom.text[1:]))
+    assert settings["n_init"] == "2" and settings["init_epochs"] == "3"
     for name in cli_run["names"]:
         assert name in text  # every file is shown (--max-members 60)
 
@@ -244,6 +251,8 @@ def test_make_estimator_schedules_are_valid(name, max_epochs):
     assert estimator.max_epochs == (max_epochs or (20 if name == "mmdc" else 30))
     assert estimator.precision == "float32"
     assert make_estimator(name, 3, precision="bfloat16").precision == "bfloat16"
+    several = make_estimator(name, 3, n_init=3, init_epochs=2)
+    assert (several.n_init, several.init_epochs) == (3, 2)
 
 
 # One epoch on noise: some fits put everything in one cluster, which the
