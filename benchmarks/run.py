@@ -1187,7 +1187,8 @@ def write_readme_results(records, readme=None):
     return True
 
 
-def main(argv=None):
+def build_parser():
+    """The command line of this script (also that of every line of a plan)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--estimator", choices=ESTIMATORS)
     parser.add_argument("--dataset", choices=DATASETS)
@@ -1238,6 +1239,11 @@ def main(argv=None):
         help="where the JSON files and table go (default: %(default)s)",
     )
     parser.add_argument("--table", action="store_true", help="only rebuild the table")
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.table:
         write_table(args.results_dir)

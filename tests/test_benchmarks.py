@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -442,3 +443,25 @@ def test_speed_records_of_cpus_with_other_units_are_kept_apart(bench):
     # Records from before the units were recorded.
     assert bench._device_file_tag("CPU x86_64 (2 cores)") == "cpu"
     assert bench._device_file_tag("NVIDIA H100 80GB HBM3") == "cuda"
+
+
+def _plan_lines():
+    plans = Path(__file__).resolve().parents[1] / "benchmarks" / "plans"
+    for plan in sorted(plans.glob("*.txt")):
+        for line in plan.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                yield plan.name, line
+
+
+@pytest.mark.parametrize("plan, line", list(_plan_lines()))
+def test_every_plan_line_is_a_valid_run(bench, plan, line):
+    # A typo in a plan would cost a lent GPU's call.
+    args = bench.build_parser().parse_args(shlex.split(line))
+    assert args.estimator and args.dataset, line
+    params = bench._parse_params(args.param)
+    if args.authors:
+        of = args.dataset if args.authors is True else args.authors
+        params = {**bench.authors_configuration(args.estimator, of), **params}
+    estimator = bench.make_estimator(args.estimator, args.seed, "cpu", params)
+    if hasattr(estimator, "_validate_params"):
+        estimator._validate_params()
