@@ -1163,13 +1163,9 @@ class BaseDeepClusterer(
             {key: value for key, value in vars(best).items() if key not in params}
         )
         # The kept fit's own parameters (its "auto" choices among them), but
-        # the seed, n_init and init_epochs the user set.
+        # the seed and n_init the user set.
         self._fit_params.update(
-            {
-                name: copy.deepcopy(params[name])
-                for name in ("random_state", "n_init", "init_epochs")
-                if name in params
-            }
+            random_state=copy.deepcopy(params["random_state"]), n_init=params["n_init"]
         )
         self.init_scores_ = np.array(scores)
 
@@ -1205,12 +1201,12 @@ class BaseDeepClusterer(
                     # Rebuilt from its state, on the modules' device.
                     self._optimizer_state = self._optimizer.state_dict()
                     self._optimizer = None
-            last_epoch = len(self.loss_curve_) + self._fitted_param("max_epochs")
+            n_epochs = self._fitted_param("max_epochs")
+            last_epoch = len(self.loss_curve_) + n_epochs
             stop = last_epoch
             if pause_after is not None:
                 if not isinstance(pause_after, Integral):
                     # A share of the schedule.
-                    n_epochs = self._fitted_param("max_epochs")
                     pause_after = max(1, round(pause_after * n_epochs))
                 stop = min(last_epoch, len(self.loss_curve_) + pause_after)
             outcome = self._fit_loop(X_device, random_state, stop)

@@ -90,9 +90,9 @@ _AUTO_TRANSFORMATIONS = {
     "small": ("identity", "affine"),
 }
 _AUTO_GREY_SIDE = 28
-# k-means++ seeding looks at most this many images (drawn at random): it
-# holds them in float64.
-_KMEANS_PLUSPLUS_MAX_SAMPLES = 20_000
+# The k-means seedings (init "k-means++" and "k-means") look at most this
+# many images (drawn at random): they hold them in float64.
+_SEEDING_MAX_SAMPLES = 20_000
 # Largest number of transformed prototypes (images x prototypes x pixels)
 # materialised at once at inference.
 _INFERENCE_BUDGET = 2**24
@@ -103,14 +103,14 @@ _KMEANS_N_INIT = 10
 def _seeding_images(X, random_state):
     """The images the k-means seedings look at, flattened to float64 on the host.
 
-    At most ``_KMEANS_PLUSPLUS_MAX_SAMPLES`` of them, drawn at random; returns
+    At most ``_SEEDING_MAX_SAMPLES`` of them, drawn at random; returns
     their indices in ``X`` and the (n, features) array.
     """
     candidates = np.arange(X.shape[0])
     flat = X.flatten(1)
-    if X.shape[0] > _KMEANS_PLUSPLUS_MAX_SAMPLES:
+    if X.shape[0] > _SEEDING_MAX_SAMPLES:
         candidates = np.sort(
-            random_state.choice(X.shape[0], _KMEANS_PLUSPLUS_MAX_SAMPLES, replace=False)
+            random_state.choice(X.shape[0], _SEEDING_MAX_SAMPLES, replace=False)
         )
         flat = flat[torch.as_tensor(candidates, device=X.device)]
     flat = flat.cpu().numpy()
